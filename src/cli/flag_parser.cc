@@ -1,0 +1,63 @@
+#include "src/cli/flag_parser.h"
+
+#include "absl/flags/commandlineflag.h"
+#include "absl/flags/reflection.h"
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace initrepro {
+
+absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv) {
+  std::vector<std::string> positional;
+  bool only_positional = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (only_positional || !absl::StartsWith(arg, "-") || arg == "-") {
+      positional.push_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      only_positional = true;
+      continue;
+    }
+    std::string body = arg.substr(absl::StartsWith(arg, "--") ? 2 : 1);
+    std::string name = body, value;
+    bool has_value = false;
+    if (size_t eq = body.find('='); eq != std::string::npos) {
+      name = body.substr(0, eq);
+      value = body.substr(eq + 1);
+      has_value = true;
+    }
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag == nullptr && !has_value && absl::StartsWith(name, "no")) {
+      absl::CommandLineFlag* negated = absl::FindCommandLineFlag(name.substr(2));
+      if (negated != nullptr && negated->IsOfType<bool>()) {
+        flag = negated;
+        value = "false";
+        has_value = true;
+      }
+    }
+    if (flag == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown flag '", arg, "'; see `repro help`"));
+    }
+    if (!has_value) {
+      if (!flag->IsOfType<bool>()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "--", name, ": expected --", name, "=VALUE (default ",
+            flag->DefaultValue(), ")"));
+      }
+      value = "true";
+    }
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", name, "=", value, ": ", error, " (default ",
+          flag->DefaultValue(), ")"));
+    }
+  }
+  return positional;
+}
+
+}  // namespace initrepro

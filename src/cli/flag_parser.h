@@ -1,0 +1,24 @@
+// ParseFlags: strict command-line parsing on top of Abseil's flag registry.
+//
+// absl::ParseCommandLine exits with status 1 on a bad value; the project's
+// contract is exit code 2 with a message naming the flag and the expected
+// value, so we walk argv ourselves and hand each value to the registered
+// flag's own parser (absl::CommandLineFlag::ParseFrom).
+#ifndef INITREPRO_SRC_CLI_FLAG_PARSER_H_
+#define INITREPRO_SRC_CLI_FLAG_PARSER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace initrepro {
+
+// Accepts --name=value, --name (booleans), --noname (booleans), and "--"
+// (everything after is positional). Returns the positional arguments
+// (argv[0] excluded).
+absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_CLI_FLAG_PARSER_H_

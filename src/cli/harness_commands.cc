@@ -1,0 +1,242 @@
+#include "src/cli/harness_commands.h"
+
+#include <cstdio>
+#include <memory>
+#include <thread>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "src/harness/driver.h"
+#include "src/harness/experiment.h"
+#include "src/harness/report.h"
+#include "src/io/atomic_file.h"
+
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_FLAG(std::string, tier, "ci", "smoke | ci | paper");
+ABSL_FLAG(int, jobs, 0, "parallel runs (0: one per core); never changes a bit");
+ABSL_FLAG(std::string, golden_dir, "golden", "directory of golden files");
+ABSL_FLAG(int, shards, 1, "plan: number of shards");
+ABSL_FLAG(int, shard, -1, "run-shard: which shard (0-based)");
+ABSL_FLAG(bool, quiet, false, "no progress line on stderr");
+
+namespace initrepro {
+namespace {
+
+struct Context {
+  Tier tier;
+  DriverOptions options;
+  std::vector<std::unique_ptr<Experiment>> experiments;
+};
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "repro: %s\n", message.c_str());
+  return 2;
+}
+
+// Resolves flags and experiment names ("all" or none = every experiment).
+bool MakeContext(const std::vector<std::string>& args, Context* ctx,
+                 int* exit_code) {
+  absl::StatusOr<Tier> tier = ParseTier(absl::GetFlag(FLAGS_tier));
+  if (!tier.ok()) {
+    *exit_code = Usage(std::string(tier.status().message()));
+    return false;
+  }
+  ctx->tier = *tier;
+  ctx->options.out_dir =
+      absl::GetFlag(FLAGS_out).empty() ? "out" : absl::GetFlag(FLAGS_out);
+  ctx->options.golden_dir = absl::GetFlag(FLAGS_golden_dir);
+  int jobs = absl::GetFlag(FLAGS_jobs);
+  if (jobs < 0) {
+    *exit_code = Usage(absl::StrCat("--jobs=", jobs, ": expected >= 0"));
+    return false;
+  }
+  ctx->options.jobs =
+      jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs;
+  ctx->options.progress = !absl::GetFlag(FLAGS_quiet);
+  std::vector<std::string> names = args;
+  if (names.empty() || (names.size() == 1 && names[0] == "all"))
+    names = ExperimentNames();
+  for (const std::string& name : names) {
+    absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
+    if (!e.ok()) {
+      *exit_code = Usage(std::string(e.status().message()));
+      return false;
+    }
+    ctx->experiments.push_back(std::move(*e));
+  }
+  return true;
+}
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "repro: %s\n", std::string(status.message()).c_str());
+  return absl::IsInvalidArgument(status) ? 2 : 1;
+}
+
+int List(const Context& ctx) {
+  std::printf("%-18s %-6s %8s %14s  %s\n", "experiment", "tier", "runs",
+              "est.core-hours", "description");
+  for (const auto& e : ctx.experiments) {
+    for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kPaper}) {
+      const std::vector<RunSpec> specs = e->Plan(t);
+      std::printf("%-18s %-6s %8zu %14.3f  %s\n", e->Name().c_str(),
+                  TierName(t).c_str(), specs.size(), EstimatedCoreHours(specs),
+                  t == Tier::kSmoke ? e->Description().c_str() : "");
+    }
+  }
+  return 0;
+}
+
+// run / check / bless / reproduce share one loop.
+int RunAll(const Context& ctx, bool check, bool bless, bool report) {
+  std::vector<nlohmann::json> results;
+  std::vector<std::string> golden_status;
+  int exit_code = 0;
+  for (const auto& e : ctx.experiments) {
+    absl::StatusOr<nlohmann::json> result =
+        RunExperiment(*e, ctx.tier, ctx.options);
+    if (!result.ok()) return Fail(result.status());
+    results.push_back(*result);
+    if (bless) {
+      absl::StatusOr<std::vector<std::string>> changes =
+          BlessGolden(*result, ctx.options);
+      if (!changes.ok()) return Fail(changes.status());
+      std::printf("blessed %s:\n", GoldenPath(ctx.options, e->Name(), ctx.tier).c_str());
+      if (changes->empty()) std::printf("  (no change)\n");
+      for (const std::string& c : *changes) std::printf("  %s\n", c.c_str());
+      golden_status.push_back("blessed");
+      continue;
+    }
+    if (!check) {
+      golden_status.push_back("");
+      continue;
+    }
+    absl::StatusOr<std::vector<std::string>> diffs =
+        CheckAgainstGolden(*result, ctx.options);
+    if (!diffs.ok()) {
+      std::fprintf(stderr, "%s: %s\n", e->Name().c_str(),
+                   std::string(diffs.status().message()).c_str());
+      golden_status.push_back("no golden");
+      exit_code = 1;
+      continue;
+    }
+    if (diffs->empty()) {
+      std::printf("%s (%s): matches golden\n", e->Name().c_str(),
+                  TierName(ctx.tier).c_str());
+      golden_status.push_back("match");
+    } else {
+      std::printf("%s (%s): DIFFERS from golden:\n", e->Name().c_str(),
+                  TierName(ctx.tier).c_str());
+      for (const std::string& d : *diffs) std::printf("  %s\n", d.c_str());
+      golden_status.push_back("DIFFERS");
+      exit_code = 1;
+    }
+  }
+  std::printf("\n%s", VerdictTable(results).c_str());
+  if (report) {
+    const std::string dir = ctx.options.out_dir + "/report";
+    absl::Status written = WriteReport(results, golden_status, dir);
+    if (!written.ok()) return Fail(written);
+    std::printf("\nreport: %s/report.md and %s/report.html\n", dir.c_str(),
+                dir.c_str());
+  }
+  return exit_code;
+}
+
+int Report(const Context& ctx) {
+  std::vector<nlohmann::json> results;
+  std::vector<std::string> golden_status;
+  for (const auto& e : ctx.experiments) {
+    const std::string path = ResultPath(ctx.options, e->Name(), ctx.tier);
+    if (!PathExists(path)) continue;
+    absl::StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) return Fail(text.status());
+    nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
+    if (j.is_discarded())
+      return Fail(absl::DataLossError(absl::StrCat(path, ": malformed JSON")));
+    absl::StatusOr<std::vector<std::string>> diffs =
+        CheckAgainstGolden(j, ctx.options);
+    golden_status.push_back(!diffs.ok() ? "no golden"
+                            : diffs->empty() ? "match" : "DIFFERS");
+    results.push_back(j);
+  }
+  if (results.empty())
+    return Usage(absl::StrCat("no results under ", ctx.options.out_dir,
+                              "/results for tier ", TierName(ctx.tier),
+                              "; run `repro run` first"));
+  const std::string dir = ctx.options.out_dir + "/report";
+  absl::Status written = WriteReport(results, golden_status, dir);
+  if (!written.ok()) return Fail(written);
+  std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
+              dir.c_str());
+  return 0;
+}
+
+int Shards(const std::string& command, const Context& ctx) {
+  if (ctx.experiments.size() != 1 && command != "status")
+    return Usage(absl::StrCat(command, ": name exactly one experiment"));
+  for (const auto& e : ctx.experiments) {
+    if (command == "plan") {
+      absl::Status s = WritePlan(*e, ctx.tier, absl::GetFlag(FLAGS_shards),
+                                 ctx.options);
+      if (!s.ok()) return Fail(s);
+      std::printf("plan: %s, tier %s, %d shards, %zu runs\n", e->Name().c_str(),
+                  TierName(ctx.tier).c_str(), absl::GetFlag(FLAGS_shards),
+                  e->Plan(ctx.tier).size());
+    } else if (command == "run-shard") {
+      absl::Status s =
+          RunShard(*e, ctx.tier, absl::GetFlag(FLAGS_shard), ctx.options);
+      if (!s.ok()) return Fail(s);
+    } else if (command == "merge") {
+      absl::StatusOr<nlohmann::json> r = MergeShards(*e, ctx.tier, ctx.options);
+      if (!r.ok()) return Fail(r.status());
+      std::printf("%s", VerdictTable({*r}).c_str());
+    } else if (command == "status") {
+      absl::StatusOr<std::vector<ShardStatus>> st =
+          PlanStatus(*e, ctx.tier, ctx.options);
+      if (!st.ok()) return Fail(st.status());
+      int64_t done = 0, missing = 0, corrupt = 0;
+      for (const ShardStatus& s : *st) {
+        done += s.done;
+        missing += s.missing;
+        corrupt += s.corrupt;
+      }
+      std::printf("%s (%s): %lld done, %lld missing, %lld corrupt\n",
+                  e->Name().c_str(), TierName(ctx.tier).c_str(),
+                  static_cast<long long>(done), static_cast<long long>(missing),
+                  static_cast<long long>(corrupt));
+      for (const ShardStatus& s : *st)
+        if (s.missing + s.corrupt > 0)
+          std::printf("  shard %d: %lld missing, %lld corrupt\n", s.shard,
+                      static_cast<long long>(s.missing),
+                      static_cast<long long>(s.corrupt));
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+bool IsHarnessCommand(const std::string& c) {
+  for (const char* known : {"list", "run", "check", "bless", "reproduce",
+                            "report", "plan", "run-shard", "merge", "status"})
+    if (c == known) return true;
+  return false;
+}
+
+int RunHarnessCommand(const std::string& command,
+                      const std::vector<std::string>& args) {
+  Context ctx;
+  int exit_code = 0;
+  if (!MakeContext(args, &ctx, &exit_code)) return exit_code;
+  if (command == "list") return List(ctx);
+  if (command == "run") return RunAll(ctx, false, false, false);
+  if (command == "check") return RunAll(ctx, true, false, false);
+  if (command == "bless") return RunAll(ctx, false, true, false);
+  if (command == "reproduce") return RunAll(ctx, true, false, true);
+  if (command == "report") return Report(ctx);
+  return Shards(command, ctx);
+}
+
+}  // namespace initrepro

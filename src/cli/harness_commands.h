@@ -1,0 +1,18 @@
+// The harness commands of `repro`: list, run, check, bless, reproduce,
+// report, plan, run-shard, merge, status. Each returns the exit code:
+// 0 success, 1 a failed check or run, 2 a usage error.
+#ifndef INITREPRO_SRC_CLI_HARNESS_COMMANDS_H_
+#define INITREPRO_SRC_CLI_HARNESS_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace initrepro {
+
+int RunHarnessCommand(const std::string& command,
+                      const std::vector<std::string>& args);
+bool IsHarnessCommand(const std::string& command);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_CLI_HARNESS_COMMANDS_H_

@@ -1,0 +1,147 @@
+#include "src/cli/train_command.h"
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "src/core/status_macros.h"
+#include "src/train/run_files.h"
+#include "src/train/trainer.h"
+
+ABSL_FLAG(std::string, task, "modadd", "modadd | remainder | xor");
+ABSL_FLAG(int64_t, p, 59, "modadd: modulus (vocabulary = classes = p)");
+ABSL_FLAG(int64_t, n, 60, "remainder: vocabulary size N");
+ABSL_FLAG(int64_t, m, 6, "remainder: modulus m (label: a = b mod m)");
+ABSL_FLAG(int64_t, k, 4, "xor: number of binary digits");
+ABSL_FLAG(int64_t, v, 64, "xor: vocabulary size (a multiple of 2^k)");
+ABSL_FLAG(int64_t, dim, 128, "embedding dimension d");
+ABSL_FLAG(int64_t, hidden, 100, "MLP hidden width");
+ABSL_FLAG(int64_t, steps, 30000, "full-batch AdamW steps");
+ABSL_FLAG(double, lr, 0.01, "AdamW learning rate");
+ABSL_FLAG(double, wd, 0.5, "AdamW (decoupled) weight decay");
+ABSL_FLAG(uint64_t, seed, 0, "trial seed s");
+ABSL_FLAG(uint64_t, init_seed, 0, "reference seed s0 (see --mode)");
+ABSL_FLAG(std::string, mode, "vary_all",
+          "vary_all | fix_embedding | fix_mlp | fix_dataset");
+ABSL_FLAG(bool, freeze_embedding, false, "exclude the embedding from AdamW");
+ABSL_FLAG(std::string, backend, "reference", "reference (fixed-order kernels)");
+ABSL_FLAG(std::string, dtype, "f64", "f64");
+ABSL_FLAG(int, threads, 1, "threads inside one run (never changes a bit)");
+ABSL_FLAG(int64_t, log_every, 100, "evaluate train/test metrics every N steps");
+ABSL_FLAG(int64_t, snapshot_every, 0, "save the embedding every N steps (0: never)");
+ABSL_FLAG(std::string, snapshot_steps, "",
+          "comma-separated extra steps at which to save the embedding");
+ABSL_FLAG(std::string, init_from, "",
+          "directory of the seven initial .npy tensors (PyTorch names)");
+ABSL_FLAG(std::string, split_from, "", "int64 .npy of training pair indices");
+ABSL_FLAG(std::string, out, "", "output directory (written atomically)");
+ABSL_FLAG(bool, overwrite, false, "replace an existing --out directory");
+
+namespace initrepro {
+
+absl::StatusOr<TrainConfig> TrainConfigFromFlags() {
+  TrainConfig c;
+  c.task.name = absl::GetFlag(FLAGS_task);
+  c.task.p = absl::GetFlag(FLAGS_p);
+  c.task.n = absl::GetFlag(FLAGS_n);
+  c.task.m = absl::GetFlag(FLAGS_m);
+  c.task.k = absl::GetFlag(FLAGS_k);
+  c.task.v = absl::GetFlag(FLAGS_v);
+  c.dim = absl::GetFlag(FLAGS_dim);
+  c.hidden = absl::GetFlag(FLAGS_hidden);
+  c.steps = absl::GetFlag(FLAGS_steps);
+  c.lr = absl::GetFlag(FLAGS_lr);
+  c.wd = absl::GetFlag(FLAGS_wd);
+  c.seed = absl::GetFlag(FLAGS_seed);
+  c.init_seed = absl::GetFlag(FLAGS_init_seed);
+  c.mode = absl::GetFlag(FLAGS_mode);
+  c.freeze_embedding = absl::GetFlag(FLAGS_freeze_embedding);
+  c.backend = absl::GetFlag(FLAGS_backend);
+  c.dtype = absl::GetFlag(FLAGS_dtype);
+  c.threads = absl::GetFlag(FLAGS_threads);
+  c.log_every = absl::GetFlag(FLAGS_log_every);
+  c.snapshot_every = absl::GetFlag(FLAGS_snapshot_every);
+  for (absl::string_view part : absl::StrSplit(
+           absl::GetFlag(FLAGS_snapshot_steps), ',', absl::SkipEmpty())) {
+    int64_t step;
+    if (!absl::SimpleAtoi(part, &step)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--snapshot_steps: '", part, "' is not an integer step"));
+    }
+    c.snapshot_steps.push_back(step);
+  }
+  RETURN_IF_ERROR(Validate(c));
+  return c;
+}
+
+namespace {
+
+absl::StatusOr<InitialState> InitialStateFromFlags(const TrainConfig& c) {
+  InitialState init;
+  ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(c));
+  if (const std::string dir = absl::GetFlag(FLAGS_init_from); !dir.empty()) {
+    ASSIGN_OR_RETURN(init.params, LoadInitialParams(dir, shape));
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_split_from);
+      !path.empty()) {
+    ASSIGN_OR_RETURN(init.split, LoadSplit(path, shape.vocab));
+  }
+  return init;
+}
+
+}  // namespace
+
+int RunTrainCommand(const std::vector<std::string>& args) {
+  if (!args.empty()) {
+    std::fprintf(stderr, "repro train: unexpected argument '%s'\n",
+                 args[0].c_str());
+    return 2;
+  }
+  absl::StatusOr<TrainConfig> config = TrainConfigFromFlags();
+  if (!config.ok()) {
+    std::fprintf(stderr, "repro train: %s\n",
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  const std::string out = absl::GetFlag(FLAGS_out);
+  if (out.empty()) {
+    std::fprintf(stderr, "repro train: --out: expected an output directory\n");
+    return 2;
+  }
+  absl::StatusOr<InitialState> init = InitialStateFromFlags(*config);
+  if (!init.ok()) {
+    std::fprintf(stderr, "repro train: %s\n",
+                 std::string(init.status().message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<RunResult> run = Train(*config, *init);
+  if (!run.ok()) {
+    std::fprintf(stderr, "repro train: %s\n",
+                 std::string(run.status().message()).c_str());
+    return 1;
+  }
+  absl::Status written =
+      WriteRunDirectory(*run, out, absl::GetFlag(FLAGS_overwrite));
+  if (!written.ok()) {
+    std::fprintf(stderr, "repro train: %s\n",
+                 std::string(written.message()).c_str());
+    return 1;
+  }
+  const StepMetrics& last = run->metrics.back();
+  const nlohmann::json digests = RunDigests(*run);
+  std::printf(
+      "%s: %lld steps in %.2f s (%.1f steps/s)%s\n"
+      "train loss %.6g acc %.4f | test loss %.6g acc %.4f\n"
+      "digest %s\n",
+      out.c_str(), static_cast<long long>(run->steps_done), run->wall_seconds,
+      run->wall_seconds > 0 ? run->steps_done / run->wall_seconds : 0.0,
+      run->diverged ? " DIVERGED (non-finite loss)" : "", last.train_loss,
+      last.train_accuracy, last.test_loss, last.test_accuracy,
+      digests["digest"].get<std::string>().c_str());
+  return 0;
+}
+
+}  // namespace initrepro

@@ -1,0 +1,116 @@
+#include "src/experiments/common.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "src/analysis/circles.h"
+#include "src/analysis/fourier.h"
+
+namespace initrepro {
+
+TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps) {
+  TrainConfig c;
+  c.task.name = "modadd";
+  c.task.p = p;
+  c.dim = dim;
+  c.steps = steps;
+  c.log_every = std::max<int64_t>(1, steps / 20);
+  return c;
+}
+
+std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding) {
+  return SurvivingCircles(FourierSignal(final_embedding));
+}
+
+std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
+    const std::vector<RunRecord>& runs, const std::string& param) {
+  std::map<int64_t, std::vector<const RunRecord*>> groups;
+  for (const RunRecord& r : runs)
+    groups[r.spec.params.at(param).get<int64_t>()].push_back(&r);
+  return groups;
+}
+
+std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
+                                         const std::string& group_param) {
+  std::vector<SurvivalPoint> points;
+  for (const auto& [group, members] : GroupBy(runs, group_param)) {
+    const Matrix& e0 = members.front()->initial_embedding;
+    const int64_t p = e0.rows;
+    const std::vector<double> signal = FourierSignal(e0);
+    std::vector<int64_t> survived(p, 0);
+    int64_t counted = 0;
+    for (const RunRecord* r : members) {
+      if (r->diverged) continue;
+      ++counted;
+      for (int64_t k : SurvivorsOf(r->final_embedding)) ++survived[k];
+    }
+    for (int64_t k = 1; k <= (p - 1) / 2; ++k) {
+      points.push_back({group, k, signal[k],
+                        counted ? static_cast<double>(survived[k]) / counted
+                                : 0.0});
+    }
+  }
+  return points;
+}
+
+nlohmann::json CorrelationJson(const Correlation& c) {
+  return {{"r", c.r},
+          {"p_two_sided", c.p_two_sided},
+          {"p_greater", c.p_greater},
+          {"n", c.n}};
+}
+
+nlohmann::json TTestJson(const TTest& t) {
+  return {{"t", t.t},         {"df", t.df}, {"p_two_sided", t.p_two_sided},
+          {"p_greater", t.p_greater}, {"n1", t.n1}, {"n2", t.n2}};
+}
+
+std::string Verdict(Tier tier, bool ci_decides, bool rule_holds) {
+  if (tier == Tier::kSmoke || (tier == Tier::kCi && !ci_decides))
+    return "undecided_at_this_scale";
+  return rule_holds ? "reproduced" : "not_reproduced";
+}
+
+std::string ScaleNote(Tier tier, bool ci_decides, const std::string& design) {
+  std::string decides;
+  if (tier == Tier::kSmoke) {
+    decides = "smoke tier: plumbing only, decides nothing";
+  } else if (tier == Tier::kCi) {
+    decides = ci_decides
+                  ? "ci tier: reduced scale judged (before running) to have "
+                    "power for this rule"
+                  : "ci tier: reduced scale only exercises the code; the "
+                    "paper tier decides";
+  } else {
+    decides = "paper tier: P1's scale";
+  }
+  return absl::StrCat(decides, ". Design: ", design);
+}
+
+std::vector<Series> SurvivalSeries(const std::vector<SurvivalPoint>& points,
+                                   const std::string& group_name) {
+  std::map<int64_t, Series> by_group;
+  for (const SurvivalPoint& pt : points) {
+    Series& s = by_group[pt.group];
+    s.label = absl::StrCat(group_name, " ", pt.group);
+    s.x.push_back(pt.initial_signal);
+    s.y.push_back(pt.survival_rate);
+  }
+  std::vector<Series> out;
+  for (auto& [g, s] : by_group) out.push_back(std::move(s));
+  return out;
+}
+
+nlohmann::json FinalMetricsSummary(const std::vector<RunRecord>& runs) {
+  std::vector<double> loss, acc;
+  for (const RunRecord& r : runs) {
+    if (r.diverged || r.metrics.empty()) continue;
+    loss.push_back(r.metrics.back().test_loss);
+    acc.push_back(r.metrics.back().test_accuracy);
+  }
+  return {{"mean_final_test_loss", loss.empty() ? 0.0 : Mean(loss)},
+          {"mean_final_test_accuracy", acc.empty() ? 0.0 : Mean(acc)},
+          {"runs", loss.size()}};
+}
+
+}  // namespace initrepro

@@ -1,0 +1,54 @@
+// Helpers shared by the experiments: configs, survival statistics, claims.
+#ifndef INITREPRO_SRC_EXPERIMENTS_COMMON_H_
+#define INITREPRO_SRC_EXPERIMENTS_COMMON_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "src/harness/experiment.h"
+#include "src/stats/stats.h"
+
+namespace initrepro {
+
+// Modular addition with P1's settings except the scale knobs.
+TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps);
+
+// Surviving circle set (k in 1..(p-1)/2) of a final embedding, PAPER.md rule.
+std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding);
+
+// Runs grouped by an integer key of their params (e.g. reference seed).
+std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
+    const std::vector<RunRecord>& runs, const std::string& param);
+
+// Per-(group, k) survival table: initial signal (of the group's first run;
+// the same for all of them when the embedding is fixed) and the fraction of
+// non-diverged runs in which k survived.
+struct SurvivalPoint {
+  int64_t group = 0, k = 0;
+  double initial_signal = 0, survival_rate = 0;
+};
+std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
+                                         const std::string& group_param);
+
+// JSON forms for results.
+nlohmann::json CorrelationJson(const Correlation& c);
+nlohmann::json TTestJson(const TTest& t);
+
+// Verdict words. At the smoke tier nothing is decided; at the ci tier an
+// experiment states up front (in code, before any run) whether its design
+// has the power to decide; the paper tier always decides.
+std::string Verdict(Tier tier, bool ci_decides, bool rule_holds);
+std::string ScaleNote(Tier tier, bool ci_decides, const std::string& design);
+
+// A scatter series per group, for survival-style figures.
+std::vector<Series> SurvivalSeries(const std::vector<SurvivalPoint>& points,
+                                   const std::string& group_name);
+
+// Mean of the final test losses and accuracies (non-diverged runs).
+nlohmann::json FinalMetricsSummary(const std::vector<RunRecord>& runs);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_EXPERIMENTS_COMMON_H_

@@ -1,0 +1,210 @@
+#include "src/harness/driver.h"
+
+#include "absl/strings/str_cat.h"
+#include "src/core/status_macros.h"
+#include "src/harness/result.h"
+#include "src/harness/run_store.h"
+#include "src/harness/sweep.h"
+#include "src/io/atomic_file.h"
+
+namespace initrepro {
+namespace {
+
+RunStore StoreFor(const DriverOptions& o, const Experiment& e) {
+  return RunStore(absl::StrCat(o.out_dir, "/store/", e.Name()));
+}
+
+std::string PlanPath(const DriverOptions& o, const std::string& name,
+                     Tier tier) {
+  return absl::StrCat(o.out_dir, "/plans/", name, ".", TierName(tier), ".json");
+}
+
+absl::StatusOr<nlohmann::json> ReadJson(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": malformed JSON: ", e.what()));
+  }
+}
+
+absl::StatusOr<nlohmann::json> AnalyseAndWrite(
+    const Experiment& experiment, Tier tier,
+    const std::vector<RunRecord>& runs, const DriverOptions& options) {
+  ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
+  nlohmann::json j = ResultToJson(experiment, tier, runs, result);
+  RETURN_IF_ERROR(MakeDirs(options.out_dir + "/results"));
+  RETURN_IF_ERROR(WriteFileAtomic(
+      ResultPath(options, experiment.Name(), tier), j.dump(1) + "\n"));
+  return j;
+}
+
+// The plan's run keys must still be the experiment's plan for this tier.
+absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
+                                   const std::vector<RunSpec>& specs,
+                                   const DriverOptions& options) {
+  const std::string path = PlanPath(options, experiment.Name(), tier);
+  ASSIGN_OR_RETURN(nlohmann::json plan, ReadJson(path));
+  if (!plan.contains("shards") || !plan["shards"].is_number_integer() ||
+      plan["shards"].get<int>() < 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": field 'shards': expected an integer >= 1"));
+  if (!plan.contains("run_keys") || plan["run_keys"].size() != specs.size())
+    return absl::FailedPreconditionError(absl::StrCat(
+        path, ": field 'run_keys': the plan has a different run list than ",
+        experiment.Name(), " at tier ", TierName(tier),
+        " now; write a new plan"));
+  for (size_t i = 0; i < specs.size(); ++i)
+    if (plan["run_keys"][i] != RunKey(specs[i]))
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, ": run ", i, " differs from the current plan; write a new plan"));
+  return plan["shards"].get<int>();
+}
+
+}  // namespace
+
+std::string ResultPath(const DriverOptions& o, const std::string& name,
+                       Tier tier) {
+  return absl::StrCat(o.out_dir, "/results/", name, ".", TierName(tier),
+                      ".json");
+}
+
+std::string GoldenPath(const DriverOptions& o, const std::string& name,
+                       Tier tier) {
+  return absl::StrCat(o.golden_dir, "/", name, ".", TierName(tier), ".json");
+}
+
+absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
+                                             Tier tier,
+                                             const DriverOptions& options) {
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  SweepOptions sweep{options.jobs, options.progress, true};
+  ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                   RunSweep(experiment, specs, StoreFor(options, experiment),
+                            sweep));
+  return AnalyseAndWrite(experiment, tier, runs, options);
+}
+
+absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
+    const nlohmann::json& result, const DriverOptions& options) {
+  const std::string name = result["experiment"];
+  ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
+  const std::string path = GoldenPath(options, name, tier);
+  if (!PathExists(path))
+    return absl::NotFoundError(absl::StrCat(
+        path, ": no golden; create it with `repro bless ", name,
+        " --tier=", TierName(tier), "`"));
+  ASSIGN_OR_RETURN(nlohmann::json golden, ReadJson(path));
+  RETURN_IF_ERROR(ValidateResultJson(golden, name, tier, path));
+  return CompareResults(golden, result);
+}
+
+absl::StatusOr<std::vector<std::string>> BlessGolden(
+    const nlohmann::json& result, const DriverOptions& options) {
+  const std::string name = result["experiment"];
+  ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
+  const std::string path = GoldenPath(options, name, tier);
+  std::vector<std::string> changes = {"new golden"};
+  if (PathExists(path)) {
+    absl::StatusOr<nlohmann::json> old = ReadJson(path);
+    changes = old.ok() ? CompareResults(*old, result)
+                       : std::vector<std::string>{absl::StrCat(
+                             "replacing unreadable golden: ",
+                             old.status().message())};
+  }
+  RETURN_IF_ERROR(MakeDirs(options.golden_dir));
+  RETURN_IF_ERROR(WriteFileAtomic(path, result.dump(1) + "\n"));
+  return changes;
+}
+
+absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
+                       const DriverOptions& options) {
+  if (shards < 1)
+    return absl::InvalidArgumentError(
+        absl::StrCat("--shards=", shards, ": expected an integer >= 1"));
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  nlohmann::json plan;
+  plan["format_version"] = 1;
+  plan["experiment"] = experiment.Name();
+  plan["tier"] = TierName(tier);
+  plan["shards"] = shards;
+  plan["assignment"] = "run i belongs to shard i mod shards";
+  nlohmann::json keys = nlohmann::json::array();
+  for (const RunSpec& s : specs) keys.push_back(RunKey(s));
+  plan["run_keys"] = keys;
+  plan["estimated_core_hours"] = EstimatedCoreHours(specs);
+  RETURN_IF_ERROR(MakeDirs(options.out_dir + "/plans"));
+  return WriteFileAtomic(PlanPath(options, experiment.Name(), tier),
+                         plan.dump(1) + "\n");
+}
+
+absl::Status RunShard(const Experiment& experiment, Tier tier, int shard,
+                      const DriverOptions& options) {
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  ASSIGN_OR_RETURN(int shards,
+                   ReadPlanShards(experiment, tier, specs, options));
+  if (shard < 0 || shard >= shards)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shard=", shard, ": expected an integer in [0, ", shards, ")"));
+  std::vector<RunSpec> mine;
+  for (size_t i = shard; i < specs.size(); i += shards) mine.push_back(specs[i]);
+  SweepOptions sweep{options.jobs, options.progress, true};
+  return RunSweep(experiment, mine, StoreFor(options, experiment), sweep)
+      .status();
+}
+
+absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
+                                           Tier tier,
+                                           const DriverOptions& options) {
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  RETURN_IF_ERROR(
+      ReadPlanShards(experiment, tier, specs, options).status());
+  SweepOptions sweep{1, false, /*train_missing=*/false};
+  ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                   RunSweep(experiment, specs, StoreFor(options, experiment),
+                            sweep));
+  return AnalyseAndWrite(experiment, tier, runs, options);
+}
+
+absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
+    const Experiment& experiment, Tier tier, const DriverOptions& options) {
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  ASSIGN_OR_RETURN(int shards,
+                   ReadPlanShards(experiment, tier, specs, options));
+  std::vector<ShardStatus> status(shards);
+  const RunStore store = StoreFor(options, experiment);
+  for (size_t i = 0; i < specs.size(); ++i) {
+    ShardStatus& s = status[i % shards];
+    s.shard = static_cast<int>(i % shards);
+    absl::StatusOr<RunRecord> r = store.Load(specs[i]);
+    if (r.ok()) {
+      ++s.done;
+    } else if (absl::IsNotFound(r.status())) {
+      ++s.missing;
+    } else {
+      ++s.corrupt;
+    }
+  }
+  return status;
+}
+
+double EstimatedCoreHours(const std::vector<RunSpec>& specs) {
+  // Calibrated on this project's trainer: seconds per step per
+  // (train pairs x hidden x (hidden + classes) + vocab x dim x hidden) MAC,
+  // measured at p = 59, d = 128 (see README "Speed").
+  constexpr double kSecondsPerMac = 4.0e-11;
+  double seconds = 0;
+  for (const RunSpec& s : specs) {
+    absl::StatusOr<ModelShape> shape = ShapeFor(s.config);
+    if (!shape.ok()) continue;
+    const double pairs = s.config.train_fraction * shape->vocab * shape->vocab;
+    const double macs = 3.0 * (pairs * shape->hidden *
+                                   (shape->hidden + shape->classes) +
+                               2.0 * shape->vocab * shape->dim * shape->hidden);
+    seconds += kSecondsPerMac * macs * s.config.steps;
+  }
+  return seconds / 3600.0;
+}
+
+}  // namespace initrepro

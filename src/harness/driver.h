@@ -1,0 +1,74 @@
+// Driver: what the `repro` harness commands do, as functions.
+//
+// Layout under OUT (default "out/"):
+//   OUT/store/EXPERIMENT/runs/KEY.run     one file per finished run
+//   OUT/results/EXPERIMENT.TIER.json      the analysed result
+//   OUT/plans/EXPERIMENT.TIER.json        the shard plan (plan/run-shard)
+//   OUT/report/report.{md,html}, figures/ the report
+//
+// Shard contract (what a distributed engine drives): `plan` fixes the run
+// list and the shard count; shard i trains runs i, i + N, i + 2N, ... into
+// the store; `merge` loads every run (failing on a missing one), analyses
+// and writes the result, which equals the single-machine result bit for bit
+// because runs are pure functions of their specs.
+#ifndef INITREPRO_SRC_HARNESS_DRIVER_H_
+#define INITREPRO_SRC_HARNESS_DRIVER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "src/harness/experiment.h"
+
+namespace initrepro {
+
+struct DriverOptions {
+  std::string out_dir = "out";
+  std::string golden_dir = "golden";
+  int jobs = 1;
+  bool progress = true;
+};
+
+std::string ResultPath(const DriverOptions& o, const std::string& name,
+                       Tier tier);
+std::string GoldenPath(const DriverOptions& o, const std::string& name,
+                       Tier tier);
+
+// Trains what is missing, analyses, writes OUT/results/NAME.TIER.json.
+absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
+                                             Tier tier,
+                                             const DriverOptions& options);
+
+// Compares a result with its golden. Returns the differences (empty: match).
+// A missing or malformed golden is an error naming the file and field.
+absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
+    const nlohmann::json& result, const DriverOptions& options);
+
+// Writes the golden from the result; returns what changed (or "new golden").
+absl::StatusOr<std::vector<std::string>> BlessGolden(
+    const nlohmann::json& result, const DriverOptions& options);
+
+// Shards.
+absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
+                       const DriverOptions& options);
+absl::Status RunShard(const Experiment& experiment, Tier tier, int shard,
+                      const DriverOptions& options);
+absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
+                                           Tier tier,
+                                           const DriverOptions& options);
+
+// Per shard: runs present (verified), missing, corrupt. From files only.
+struct ShardStatus {
+  int shard = 0;
+  int64_t done = 0, missing = 0, corrupt = 0;
+};
+absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
+    const Experiment& experiment, Tier tier, const DriverOptions& options);
+
+// Estimated single-core cost of a tier, from the run configs.
+double EstimatedCoreHours(const std::vector<RunSpec>& specs);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_HARNESS_DRIVER_H_

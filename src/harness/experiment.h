@@ -1,0 +1,125 @@
+// Experiment: the interface every figure-level experiment implements.
+//
+// The data path flows one way:
+//   Plan(tier) -> RunSpecs -> (trainer) -> RunRecords -> Analyze -> Result
+// An experiment composes training runs and analyses and nothing else: it
+// never reaches into the trainer, and Analyze sees only stored RunRecords,
+// so a sweep can be run sharded on many machines and analysed elsewhere.
+//
+// To add an experiment: write src/experiments/NAME.cc with a subclass and
+// REGISTER_EXPERIMENT(Subclass), run `repro bless NAME --tier=ci`, commit
+// the golden. See README.md "Adding an experiment".
+#ifndef INITREPRO_SRC_HARNESS_EXPERIMENT_H_
+#define INITREPRO_SRC_HARNESS_EXPERIMENT_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "src/core/matrix.h"
+#include "src/train/config.h"
+#include "src/train/trainer.h"
+
+namespace initrepro {
+
+enum class Tier { kSmoke, kCi, kPaper };
+absl::StatusOr<Tier> ParseTier(const std::string& name);
+std::string TierName(Tier tier);
+
+// One training run of a sweep. `params` carries the experiment's own
+// per-run parameters (e.g. a perturbation scale); together with `config`
+// it determines the run's bits, and its key is derived from both.
+struct RunSpec {
+  TrainConfig config;
+  nlohmann::json params = nlohmann::json::object();
+  std::vector<int64_t> snapshot_steps;  // embeddings kept for the analysis
+};
+
+// Stable identity of a spec: SHA-256 of its canonical JSON (threads are
+// not part of it; they change no bit).
+std::string RunKey(const RunSpec& spec);
+nlohmann::json SpecJson(const RunSpec& spec);
+
+// What a finished run leaves for the analyses.
+struct RunRecord {
+  RunSpec spec;
+  std::string digest;         // RunDigests(run)["digest"]: all tensors
+  bool diverged = false;
+  int64_t steps_done = 0;
+  Matrix initial_embedding;   // the embedding the run started from
+  Matrix final_embedding;
+  std::map<int64_t, Matrix> snapshots;
+  std::vector<StepMetrics> metrics;
+  double wall_seconds = 0;    // not part of any comparison
+};
+
+// One claim of PAPER.md's table with its verdict.
+struct Claim {
+  std::string id;
+  std::string statement;  // as PAPER.md states it
+  std::string rule;       // the verdict rule, thresholds fixed in PAPER.md
+  nlohmann::json observed = nlohmann::json::object();
+  // reproduced | not_reproduced | undecided_at_this_scale | descriptive
+  std::string verdict;
+  std::string scale_note;  // what this tier can and cannot decide
+  bool reconstructed = false;  // P2 setup reconstructed by us
+};
+
+// A 2-D plot, rendered by gnuplot. Each series is drawn with `style`
+// ("points", "lines", "linespoints", "boxes", "errorbars").
+struct Series {
+  std::string label;
+  std::string style = "points";
+  std::vector<double> x, y;
+  std::vector<double> y_error;  // only for "errorbars"
+};
+struct Figure {
+  std::string name;  // file stem
+  std::string title, xlabel, ylabel;
+  bool log_x = false, log_y = false;
+  std::vector<Series> series;
+};
+
+struct ExperimentResult {
+  nlohmann::json data = nlohmann::json::object();   // figure numbers
+  nlohmann::json stats = nlohmann::json::object();  // p-values: keys "p*"
+  std::vector<Claim> claims;
+  std::vector<Figure> figures;
+  std::vector<std::string> notes;  // deviations from P1's code, etc.
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  virtual std::string Name() const = 0;         // e.g. "MA-survival"
+  virtual std::string Description() const = 0;  // one line for `repro list`
+  virtual std::vector<RunSpec> Plan(Tier tier) const = 0;
+  // The initial state of a run when the seeds alone do not define it
+  // (handcrafted or perturbed embeddings). Default: drawn from the seeds.
+  virtual absl::StatusOr<InitialState> InitialStateFor(
+      const RunSpec& spec) const;
+  virtual absl::StatusOr<ExperimentResult> Analyze(
+      Tier tier, const std::vector<RunRecord>& runs) const = 0;
+};
+
+// Registry. Experiments register themselves at static-initialisation time.
+using ExperimentFactory = std::unique_ptr<Experiment> (*)();
+bool RegisterExperiment(ExperimentFactory factory);
+std::vector<std::string> ExperimentNames();  // sorted
+absl::StatusOr<std::unique_ptr<Experiment>> MakeExperiment(
+    const std::string& name);
+
+#define REGISTER_EXPERIMENT(Class)                                  \
+  static const bool initrepro_registered_##Class =                  \
+      ::initrepro::RegisterExperiment(+[]() -> std::unique_ptr<     \
+                                          ::initrepro::Experiment> { \
+        return std::make_unique<Class>();                           \
+      })
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_HARNESS_EXPERIMENT_H_

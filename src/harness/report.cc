@@ -1,0 +1,140 @@
+#include "src/harness/report.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
+#include "src/core/status_macros.h"
+#include "src/harness/figures.h"
+#include "src/io/atomic_file.h"
+
+namespace initrepro {
+namespace {
+
+std::string Html(const std::string& s) {
+  return absl::StrReplaceAll(s, {{"&", "&amp;"}, {"<", "&lt;"}, {">", "&gt;"}});
+}
+
+std::string ObservedText(const nlohmann::json& observed) {
+  std::string out;
+  for (auto it = observed.begin(); it != observed.end(); ++it) {
+    if (!out.empty()) out += ", ";
+    if (it.value().is_number_float()) {
+      absl::StrAppend(&out, it.key(), " = ",
+                      absl::StrFormat("%.4g", it.value().get<double>()));
+    } else {
+      absl::StrAppend(&out, it.key(), " = ", it.value().dump());
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string VerdictTable(const std::vector<nlohmann::json>& results) {
+  std::string out = absl::StrFormat("%-16s %-6s %-26s %-24s %s\n", "experiment",
+                                    "tier", "claim", "verdict", "numbers");
+  for (const auto& r : results) {
+    for (const auto& c : r["claims"]) {
+      std::string verdict = c["verdict"].get<std::string>();
+      if (c["reconstructed"].get<bool>()) verdict += " (reconstr.)";
+      absl::StrAppend(
+          &out, absl::StrFormat("%-16s %-6s %-26s %-24s %s\n",
+                                r["experiment"].get<std::string>(),
+                                r["tier"].get<std::string>(),
+                                c["id"].get<std::string>(), verdict,
+                                ObservedText(c["observed"]).substr(0, 100)));
+    }
+  }
+  return out;
+}
+
+absl::Status WriteReport(const std::vector<nlohmann::json>& results,
+                         const std::vector<std::string>& golden_match,
+                         const std::string& dir) {
+  RETURN_IF_ERROR(MakeDirs(dir + "/figures"));
+  std::string md = "# initrepro report\n\n";
+  std::string html =
+      "<!doctype html><html><head><meta charset='utf-8'><title>initrepro "
+      "report</title><style>body{font-family:sans-serif;max-width:1000px;"
+      "margin:auto}table{border-collapse:collapse}td,th{border:1px solid "
+      "#ccc;padding:4px}.reproduced{background:#dfd}.not_reproduced{"
+      "background:#fdd}.undecided_at_this_scale{background:#ffd}</style>"
+      "</head><body><h1>initrepro report</h1>\n";
+  absl::StrAppend(&md, "## Verdicts\n\n| experiment | tier | claim | verdict "
+                       "| numbers | golden |\n|---|---|---|---|---|---|\n");
+  absl::StrAppend(&html, "<h2>Verdicts</h2><table><tr><th>experiment</th><th>"
+                         "tier</th><th>claim</th><th>verdict</th><th>numbers"
+                         "</th><th>golden</th></tr>\n");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    for (const auto& c : r["claims"]) {
+      std::string verdict = c["verdict"].get<std::string>();
+      const std::string shown =
+          c["reconstructed"].get<bool>() ? verdict + " (reconstructed)" : verdict;
+      const std::string golden = i < golden_match.size() ? golden_match[i] : "";
+      absl::StrAppend(&md, "| ", r["experiment"].get<std::string>(), " | ",
+                      r["tier"].get<std::string>(), " | ",
+                      c["id"].get<std::string>(), " | **", shown, "** | ",
+                      ObservedText(c["observed"]), " | ", golden, " |\n");
+      absl::StrAppend(&html, "<tr class='", verdict, "'><td>",
+                      Html(r["experiment"]), "</td><td>", Html(r["tier"]),
+                      "</td><td>", Html(c["id"]), "</td><td><b>", Html(shown),
+                      "</b></td><td>", Html(ObservedText(c["observed"])),
+                      "</td><td>", Html(golden), "</td></tr>\n");
+    }
+  }
+  absl::StrAppend(&html, "</table>\n");
+  for (size_t i = 0; i < results.size(); ++i) {
+    const auto& r = results[i];
+    const std::string name = r["experiment"];
+    ASSIGN_OR_RETURN(std::vector<std::string> stems,
+                     RenderFigures(r, dir + "/figures"));
+    absl::StrAppend(&md, "\n## ", name, " (", r["tier"].get<std::string>(),
+                    " tier)\n\n", r["description"].get<std::string>(), "\n\n",
+                    "Runs: ", r["num_runs"].dump(), " (diverged: ",
+                    r["num_diverged"].dump(), ")\n\n");
+    absl::StrAppend(&html, "<h2>", Html(name), " (", Html(r["tier"]),
+                    " tier)</h2><p>", Html(r["description"]), "</p><p>Runs: ",
+                    r["num_runs"].dump(), " (diverged: ",
+                    r["num_diverged"].dump(), ")</p>\n");
+    for (const auto& c : r["claims"]) {
+      absl::StrAppend(&md, "### ", c["id"].get<std::string>(), "\n\n",
+                      "- Paper: ", c["statement"].get<std::string>(), "\n",
+                      "- Rule: ", c["rule"].get<std::string>(), "\n",
+                      "- Observed: ", ObservedText(c["observed"]), "\n",
+                      "- Verdict: **", c["verdict"].get<std::string>(), "**",
+                      c["reconstructed"].get<bool>()
+                          ? " (setup reconstructed: P2's body is unavailable)"
+                          : "",
+                      "\n", "- Scale: ", c["scale_note"].get<std::string>(),
+                      "\n\n");
+      absl::StrAppend(&html, "<h3>", Html(c["id"]), "</h3><ul><li>Paper: ",
+                      Html(c["statement"]), "</li><li>Rule: ", Html(c["rule"]),
+                      "</li><li>Observed: ", Html(ObservedText(c["observed"])),
+                      "</li><li>Verdict: <b>", Html(c["verdict"]), "</b>",
+                      c["reconstructed"].get<bool>() ? " (reconstructed)" : "",
+                      "</li><li>Scale: ", Html(c["scale_note"]),
+                      "</li></ul>\n");
+    }
+    for (const std::string& stem : stems) {
+      absl::StrAppend(&md, "![", stem, "](figures/", stem, ".png)\n\n");
+      absl::StrAppend(&html, "<p><img src='figures/", stem,
+                      ".svg' width='900'></p>\n");
+    }
+    if (!r["notes"].empty()) {
+      absl::StrAppend(&md, "Notes:\n\n");
+      absl::StrAppend(&html, "<p>Notes:</p><ul>");
+      for (const auto& n : r["notes"]) {
+        absl::StrAppend(&md, "- ", n.get<std::string>(), "\n");
+        absl::StrAppend(&html, "<li>", Html(n), "</li>");
+      }
+      absl::StrAppend(&md, "\n");
+      absl::StrAppend(&html, "</ul>\n");
+    }
+  }
+  absl::StrAppend(&html, "</body></html>\n");
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/report.md", md));
+  return WriteFileAtomic(dir + "/report.html", html);
+}
+
+}  // namespace initrepro

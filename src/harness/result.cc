@@ -1,0 +1,183 @@
+#include "src/harness/result.h"
+
+#include <cmath>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace initrepro {
+namespace {
+
+nlohmann::json FigureToJson(const Figure& f) {
+  nlohmann::json series = nlohmann::json::array();
+  for (const Series& s : f.series) {
+    nlohmann::json js = {{"label", s.label}, {"style", s.style},
+                         {"x", s.x},         {"y", s.y}};
+    if (!s.y_error.empty()) js["y_error"] = s.y_error;
+    series.push_back(js);
+  }
+  return {{"name", f.name},     {"title", f.title}, {"xlabel", f.xlabel},
+          {"ylabel", f.ylabel}, {"log_x", f.log_x}, {"log_y", f.log_y},
+          {"series", series}};
+}
+
+bool IsPValueKey(const std::string& key) {
+  return key == "p" || absl::StartsWith(key, "p_");
+}
+
+void Compare(const nlohmann::json& g, const nlohmann::json& n,
+             const std::string& path, bool p_value,
+             std::vector<std::string>* out) {
+  constexpr size_t kMaxDiffs = 40;
+  if (out->size() >= kMaxDiffs) return;
+  if (g.is_number() && n.is_number()) {
+    const double a = g.get<double>(), b = n.get<double>();
+    if (std::isnan(a) && std::isnan(b)) return;
+    if (p_value) {
+      if (std::fabs(a - b) <= 1e-12 * std::max(std::fabs(a), std::fabs(b)))
+        return;
+    } else if (g == n) {
+      return;
+    }
+    out->push_back(absl::StrFormat("%s: golden %.17g, now %.17g", path, a, b));
+    return;
+  }
+  if (g.type() != n.type()) {
+    out->push_back(absl::StrCat(path, ": golden ", g.dump(), ", now ",
+                                n.dump()));
+    return;
+  }
+  if (g.is_object()) {
+    for (auto it = g.begin(); it != g.end(); ++it) {
+      const std::string child = absl::StrCat(path, "/", it.key());
+      if (!n.contains(it.key())) {
+        out->push_back(absl::StrCat(child, ": in golden, missing now"));
+        continue;
+      }
+      Compare(it.value(), n.at(it.key()), child,
+              p_value || IsPValueKey(it.key()), out);
+    }
+    for (auto it = n.begin(); it != n.end(); ++it)
+      if (!g.contains(it.key()))
+        out->push_back(absl::StrCat(path, "/", it.key(), ": new, not in golden"));
+    return;
+  }
+  if (g.is_array()) {
+    if (g.size() != n.size()) {
+      out->push_back(absl::StrCat(path, ": golden has ", g.size(),
+                                  " entries, now ", n.size()));
+      return;
+    }
+    for (size_t i = 0; i < g.size(); ++i)
+      Compare(g[i], n[i], absl::StrCat(path, "/", i), p_value, out);
+    return;
+  }
+  if (g != n)
+    out->push_back(absl::StrCat(path, ": golden ", g.dump(), ", now ",
+                                n.dump()));
+}
+
+}  // namespace
+
+nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
+                            const std::vector<RunRecord>& runs,
+                            const ExperimentResult& result) {
+  nlohmann::json j;
+  j["format_version"] = kResultFormatVersion;
+  j["experiment"] = experiment.Name();
+  j["tier"] = TierName(tier);
+  j["description"] = experiment.Description();
+  nlohmann::json run_list = nlohmann::json::array();
+  int64_t diverged = 0;
+  for (const RunRecord& r : runs) {
+    run_list.push_back({{"key", RunKey(r.spec)},
+                        {"digest", r.digest},
+                        {"diverged", r.diverged}});
+    diverged += r.diverged;
+  }
+  j["num_runs"] = runs.size();
+  j["num_diverged"] = diverged;
+  j["runs"] = run_list;
+  j["data"] = result.data;
+  j["stats"] = result.stats;
+  nlohmann::json claims = nlohmann::json::array();
+  for (const Claim& c : result.claims) {
+    claims.push_back({{"id", c.id},
+                      {"statement", c.statement},
+                      {"rule", c.rule},
+                      {"observed", c.observed},
+                      {"verdict", c.verdict},
+                      {"scale_note", c.scale_note},
+                      {"reconstructed", c.reconstructed}});
+  }
+  j["claims"] = claims;
+  nlohmann::json figures = nlohmann::json::array();
+  for (const Figure& f : result.figures) figures.push_back(FigureToJson(f));
+  j["figures"] = figures;
+  j["notes"] = result.notes;
+  return j;
+}
+
+absl::Status ValidateResultJson(const nlohmann::json& j,
+                                const std::string& experiment, Tier tier,
+                                const std::string& where) {
+  auto bad = [&](const std::string& field, const std::string& expected,
+                 const std::string& found) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        where, ": field '", field, "': expected ", expected, ", found ",
+        found));
+  };
+  if (!j.is_object()) return bad("(top level)", "a JSON object", j.type_name());
+  if (!j.contains("format_version") || j["format_version"] != kResultFormatVersion)
+    return bad("format_version", absl::StrCat(kResultFormatVersion),
+               j.contains("format_version") ? j["format_version"].dump()
+                                            : "nothing");
+  if (!j.contains("experiment") || j["experiment"] != experiment)
+    return bad("experiment", absl::StrCat("\"", experiment, "\""),
+               j.value("experiment", nlohmann::json()).dump());
+  if (!j.contains("tier") || j["tier"] != TierName(tier))
+    return bad("tier", absl::StrCat("\"", TierName(tier), "\""),
+               j.value("tier", nlohmann::json()).dump());
+  for (const char* field : {"runs", "claims", "figures"})
+    if (!j.contains(field) || !j[field].is_array())
+      return bad(field, "an array",
+                 j.contains(field) ? j[field].type_name() : "nothing");
+  return absl::OkStatus();
+}
+
+std::vector<std::string> CompareResults(const nlohmann::json& golden,
+                                        const nlohmann::json& now) {
+  std::vector<std::string> diffs;
+  // A different plan makes every later difference noise: say that first.
+  if (golden.contains("runs") && now.contains("runs") &&
+      golden["runs"].size() == now["runs"].size()) {
+    for (size_t i = 0; i < golden["runs"].size(); ++i) {
+      if (golden["runs"][i]["key"] != now["runs"][i]["key"]) {
+        diffs.push_back(absl::StrCat(
+            "/runs/", i,
+            "/key: the golden was made from a different plan (run configs "
+            "differ); re-bless only if the plan changed on purpose"));
+        break;
+      }
+    }
+  }
+  Compare(golden, now, "", false, &diffs);
+  return diffs;
+}
+
+std::string VerdictLines(const nlohmann::json& result) {
+  std::string out;
+  for (const auto& c : result["claims"]) {
+    absl::StrAppend(
+        &out,
+        absl::StrFormat("  %-28s %-24s %s%s\n", c["id"].get<std::string>(),
+                        c["verdict"].get<std::string>(),
+                        c["observed"].dump().substr(0, 90),
+                        c["reconstructed"].get<bool>() ? " [reconstructed]"
+                                                       : ""));
+  }
+  return out;
+}
+
+}  // namespace initrepro

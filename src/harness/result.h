@@ -1,0 +1,42 @@
+// The JSON form of an experiment's result, which is also its golden file
+// (golden/EXPERIMENT.TIER.json), and the comparison `repro check` runs.
+//
+// Comparison rule: every value must match exactly (doubles bit for bit,
+// through JSON's round-trip formatting), except statistics computed by
+// library code that is not bit-stable across machines (Boost.Math p-values):
+// any number under a key named "p" or starting with "p_" matches at
+// relative 1e-12.
+#ifndef INITREPRO_SRC_HARNESS_RESULT_H_
+#define INITREPRO_SRC_HARNESS_RESULT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "src/harness/experiment.h"
+
+namespace initrepro {
+
+inline constexpr int kResultFormatVersion = 1;
+
+nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
+                            const std::vector<RunRecord>& runs,
+                            const ExperimentResult& result);
+
+// Checks that `j` is a result of this format version for the given
+// experiment and tier; the message names the field.
+absl::Status ValidateResultJson(const nlohmann::json& j,
+                                const std::string& experiment, Tier tier,
+                                const std::string& where);
+
+// Human-readable differences, "path: golden X, now Y"; empty = match.
+std::vector<std::string> CompareResults(const nlohmann::json& golden,
+                                        const nlohmann::json& now);
+
+// The verdict table rows of a result JSON: id, verdict, short numbers.
+std::string VerdictLines(const nlohmann::json& result);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_HARNESS_RESULT_H_

@@ -1,0 +1,132 @@
+#include "src/harness/run_store.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "src/core/status_macros.h"
+#include "src/io/atomic_file.h"
+#include "src/io/sha256.h"
+
+namespace initrepro {
+namespace {
+
+constexpr char kMagic[] = "initrepro-run v1 ";
+
+nlohmann::json MatrixToJson(const Matrix& m) {
+  std::vector<uint8_t> bytes(m.data.size() * sizeof(double));
+  if (!bytes.empty()) std::memcpy(bytes.data(), m.data.data(), bytes.size());
+  return {{"rows", m.rows},
+          {"cols", m.cols},
+          {"data", nlohmann::json::binary(std::move(bytes))}};
+}
+
+Matrix MatrixFromJson(const nlohmann::json& j) {
+  Matrix m(j.at("rows").get<int64_t>(), j.at("cols").get<int64_t>());
+  const auto& bytes = j.at("data").get_binary();
+  if (bytes.size() != m.data.size() * sizeof(double)) {
+    throw std::runtime_error("matrix data size does not match its shape");
+  }
+  if (!bytes.empty()) std::memcpy(m.data.data(), bytes.data(), bytes.size());
+  return m;
+}
+
+}  // namespace
+
+std::string EncodeRunRecord(const RunRecord& r) {
+  nlohmann::json j;
+  j["format_version"] = kRunRecordVersion;
+  j["spec"] = SpecJson(r.spec);
+  j["digest"] = r.digest;
+  j["diverged"] = r.diverged;
+  j["steps_done"] = r.steps_done;
+  j["wall_seconds"] = r.wall_seconds;
+  j["initial_embedding"] = MatrixToJson(r.initial_embedding);
+  j["final_embedding"] = MatrixToJson(r.final_embedding);
+  nlohmann::json snapshots = nlohmann::json::array();
+  for (const auto& [step, m] : r.snapshots)
+    snapshots.push_back({{"step", step}, {"embedding", MatrixToJson(m)}});
+  j["snapshots"] = snapshots;
+  nlohmann::json metrics = nlohmann::json::array();
+  for (const StepMetrics& m : r.metrics)
+    metrics.push_back({m.step, m.train_loss, m.train_accuracy, m.test_loss,
+                       m.test_accuracy});
+  j["metrics"] = metrics;
+  std::vector<uint8_t> cbor = nlohmann::json::to_cbor(j);
+  std::string payload(cbor.begin(), cbor.end());
+  return absl::StrCat(kMagic, Sha256Hex(payload), "\n", payload);
+}
+
+absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
+                                          const std::string& where) {
+  const size_t header = sizeof(kMagic) - 1 + 64 + 1;
+  if (bytes.size() < header || bytes.compare(0, sizeof(kMagic) - 1, kMagic) != 0)
+    return absl::DataLossError(
+        absl::StrCat(where, ": not an initrepro run record (bad header)"));
+  const std::string hash = bytes.substr(sizeof(kMagic) - 1, 64);
+  const std::string payload = bytes.substr(header);
+  if (Sha256Hex(payload) != hash)
+    return absl::DataLossError(absl::StrCat(
+        where, ": checksum mismatch (truncated or corrupted run file)"));
+  RunRecord r;
+  try {
+    nlohmann::json j = nlohmann::json::from_cbor(payload);
+    if (j.at("format_version").get<int>() != kRunRecordVersion)
+      return absl::DataLossError(absl::StrCat(
+          where, ": field 'format_version': expected ", kRunRecordVersion,
+          ", found ", j.at("format_version").dump()));
+    const nlohmann::json& spec = j.at("spec");
+    absl::StatusOr<TrainConfig> config = FromJson(spec.at("config"));
+    if (!config.ok())
+      return absl::DataLossError(
+          absl::StrCat(where, ": ", config.status().message()));
+    r.spec.config = *config;
+    r.spec.params = spec.at("params");
+    r.spec.snapshot_steps =
+        spec.at("snapshot_steps").get<std::vector<int64_t>>();
+    r.digest = j.at("digest").get<std::string>();
+    r.diverged = j.at("diverged").get<bool>();
+    r.steps_done = j.at("steps_done").get<int64_t>();
+    r.wall_seconds = j.at("wall_seconds").get<double>();
+    r.initial_embedding = MatrixFromJson(j.at("initial_embedding"));
+    r.final_embedding = MatrixFromJson(j.at("final_embedding"));
+    for (const auto& s : j.at("snapshots"))
+      r.snapshots[s.at("step").get<int64_t>()] =
+          MatrixFromJson(s.at("embedding"));
+    for (const auto& m : j.at("metrics")) {
+      StepMetrics sm;
+      sm.step = m.at(0).get<int64_t>();
+      sm.train_loss = m.at(1).get<double>();
+      sm.train_accuracy = m.at(2).get<double>();
+      sm.test_loss = m.at(3).get<double>();
+      sm.test_accuracy = m.at(4).get<double>();
+      r.metrics.push_back(sm);
+    }
+  } catch (const std::exception& e) {
+    return absl::DataLossError(
+        absl::StrCat(where, ": malformed run record: ", e.what()));
+  }
+  return r;
+}
+
+std::string RunStore::PathFor(const RunSpec& spec) const {
+  return absl::StrCat(dir_, "/runs/", RunKey(spec), ".run");
+}
+
+absl::StatusOr<RunRecord> RunStore::Load(const RunSpec& spec) const {
+  const std::string path = PathFor(spec);
+  if (!PathExists(path))
+    return absl::NotFoundError(absl::StrCat(path, ": no such run"));
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  ASSIGN_OR_RETURN(RunRecord record, DecodeRunRecord(bytes, path));
+  if (SpecJson(record.spec) != SpecJson(spec))
+    return absl::DataLossError(absl::StrCat(
+        path, ": recorded for a different run config than the one asked"));
+  return record;
+}
+
+absl::Status RunStore::Save(const RunRecord& record) const {
+  RETURN_IF_ERROR(MakeDirs(dir_ + "/runs"));
+  return WriteFileAtomic(PathFor(record.spec), EncodeRunRecord(record));
+}
+
+}  // namespace initrepro

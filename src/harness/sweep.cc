@@ -1,0 +1,109 @@
+#include "src/harness/sweep.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "src/core/status_macros.h"
+#include "src/model/params.h"
+#include "src/train/run_files.h"
+
+namespace initrepro {
+
+absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
+                                   const RunSpec& spec) {
+  ASSIGN_OR_RETURN(InitialState init, experiment.InitialStateFor(spec));
+  TrainConfig config = spec.config;
+  config.threads = 1;
+  config.snapshot_steps = spec.snapshot_steps;
+  ASSIGN_OR_RETURN(RunResult run, Train(config, init));
+  const ParamLayout layout(run.shape);
+  RunRecord record;
+  record.spec = spec;
+  record.digest = RunDigests(run)["digest"].get<std::string>();
+  record.diverged = run.diverged;
+  record.steps_done = run.steps_done;
+  record.initial_embedding = EmbeddingOf(layout, run.initial);
+  record.final_embedding = EmbeddingOf(layout, run.final);
+  record.snapshots = std::move(run.embedding_snapshots);
+  record.metrics = std::move(run.metrics);
+  record.wall_seconds = run.wall_seconds;
+  return record;
+}
+
+absl::StatusOr<std::vector<RunRecord>> RunSweep(
+    const Experiment& experiment, const std::vector<RunSpec>& specs,
+    const RunStore& store, const SweepOptions& options) {
+  const int64_t total = static_cast<int64_t>(specs.size());
+  std::vector<RunRecord> records(specs.size());
+  std::vector<int64_t> todo;
+  for (int64_t i = 0; i < total; ++i) {
+    absl::StatusOr<RunRecord> loaded = store.Load(specs[i]);
+    if (loaded.ok()) {
+      records[i] = std::move(*loaded);
+      continue;
+    }
+    if (!absl::IsNotFound(loaded.status())) {
+      std::fprintf(stderr, "warning: %s; training it again\n",
+                   std::string(loaded.status().message()).c_str());
+    }
+    if (!options.train_missing) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(experiment.Name(), ": run ", i, " of ", total,
+                       " is missing: ", loaded.status().message()));
+    }
+    todo.push_back(i);
+  }
+
+  std::atomic<int64_t> next{0}, done{0};
+  std::mutex mu;
+  absl::Status first_error;
+  const auto start = std::chrono::steady_clock::now();
+  auto worker = [&] {
+    while (true) {
+      const int64_t t = next.fetch_add(1);
+      if (t >= static_cast<int64_t>(todo.size())) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!first_error.ok()) return;
+      }
+      const int64_t i = todo[t];
+      absl::StatusOr<RunRecord> record = TrainOne(experiment, specs[i]);
+      absl::Status saved =
+          record.ok() ? store.Save(*record) : record.status();
+      std::lock_guard<std::mutex> lock(mu);
+      if (!saved.ok()) {
+        if (first_error.ok()) first_error = saved;
+        return;
+      }
+      records[i] = std::move(*record);
+      const int64_t finished = ++done;
+      if (options.progress) {
+        const double elapsed = std::chrono::duration<double>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count();
+        const double eta =
+            elapsed / finished * (static_cast<double>(todo.size()) - finished);
+        std::fprintf(stderr, "\r%s: %lld/%lld runs (%lld reused), ETA %.0f s   ",
+                     experiment.Name().c_str(),
+                     static_cast<long long>(total - todo.size() + finished),
+                     static_cast<long long>(total),
+                     static_cast<long long>(total - todo.size()), eta);
+      }
+    }
+  };
+  const int jobs = std::max(1, options.jobs);
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  worker();
+  for (std::thread& t : threads) t.join();
+  if (options.progress && !todo.empty()) std::fprintf(stderr, "\n");
+  RETURN_IF_ERROR(first_error);
+  return records;
+}
+
+}  // namespace initrepro
