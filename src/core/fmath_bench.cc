@@ -1,5 +1,5 @@
 // Throughput of the fmath array kernels at each SIMD level, and of the scalar
-// functions for comparison. The "ns/elem" counter is time per element.
+// functions for comparison. The "time/elem" counter is time per element.
 //
 //   bazel run -c opt //src/core:fmath_bench
 //
@@ -31,9 +31,9 @@ std::vector<double> Inputs(size_t n, double lo, double hi) {
 void SetPerElementCounters(benchmark::State& state, size_t n) {
   const double elements = static_cast<double>(n) * state.iterations();
   state.SetItemsProcessed(static_cast<int64_t>(elements));
-  state.counters["ns/elem"] =
-      benchmark::Counter(elements * 1e-9, benchmark::Counter::kIsRate |
-                                              benchmark::Counter::kInvert);
+  // Printed with an SI prefix, e.g. "time/elem=794.4ps".
+  state.counters["time/elem"] = benchmark::Counter(
+      elements, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 
 // range(0): SimdLevel, range(1): number of elements.
