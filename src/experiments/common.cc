@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "src/analysis/circles.h"
 #include "src/analysis/fourier.h"
+#include "src/model/params.h"
 
 namespace initrepro {
 
@@ -16,6 +17,43 @@ TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps) {
   c.steps = steps;
   c.log_every = std::max<int64_t>(1, steps / 20);
   return c;
+}
+
+Matrix DrawnEmbedding(const TrainConfig& config) {
+  const ParamLayout layout(ShapeFor(config).value());
+  return EmbeddingOf(layout, DrawInitialParams(layout, config));
+}
+
+void PerRunSurvivalPoints(const std::vector<const RunRecord*>& runs,
+                          std::vector<double>* x, std::vector<double>* y) {
+  for (const RunRecord* r : runs) {
+    if (r->diverged) continue;
+    const std::vector<double> signal = FourierSignal(r->initial_embedding);
+    const std::vector<int64_t> survivors = SurvivorsOf(r->final_embedding);
+    const int64_t p = r->initial_embedding.rows;
+    for (int64_t k = 1; k <= (p - 1) / 2; ++k) {
+      x->push_back(signal[k]);
+      y->push_back(std::count(survivors.begin(), survivors.end(), k) ? 1.0
+                                                                      : 0.0);
+    }
+  }
+}
+
+double Jaccard(const std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+  int64_t both = 0;
+  for (int64_t k : a) both += std::count(b.begin(), b.end(), k) ? 1 : 0;
+  const int64_t either = static_cast<int64_t>(a.size() + b.size()) - both;
+  return either == 0 ? 1.0 : static_cast<double>(both) / either;
+}
+
+std::vector<double> Linspace(double lo, double hi, int64_t n) {
+  std::vector<double> v(n);
+  for (int64_t i = 0; i < n; ++i) {
+    // numpy: lo + i * step, with the last point exactly hi.
+    v[i] = (n == 1) ? lo : lo + i * ((hi - lo) / (n - 1));
+  }
+  if (n > 1) v[n - 1] = hi;
+  return v;
 }
 
 std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding) {

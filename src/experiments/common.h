@@ -15,6 +15,20 @@ namespace initrepro {
 // Modular addition with P1's settings except the scale knobs.
 TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps);
 
+// The embedding the config's seeds draw (before any experiment edits it).
+Matrix DrawnEmbedding(const TrainConfig& config);
+
+// Per-run points (x = initial S_k of the run's own embedding, y = 1 if k
+// survived else 0) over k = 1..(p-1)/2, for runs whose embeddings differ.
+void PerRunSurvivalPoints(const std::vector<const RunRecord*>& runs,
+                          std::vector<double>* x, std::vector<double>* y);
+
+// Jaccard similarity of two circle sets (1 when both are empty).
+double Jaccard(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
+
+// The sequence a, a*r, ... as P1's numpy.linspace(lo, hi, n).
+std::vector<double> Linspace(double lo, double hi, int64_t n);
+
 // Surviving circle set (k in 1..(p-1)/2) of a final embedding, PAPER.md rule.
 std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding);
 

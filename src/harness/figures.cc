@@ -1,5 +1,6 @@
 #include "src/harness/figures.h"
 
+#include <cmath>
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
@@ -28,20 +29,24 @@ std::string PlotStyle(const std::string& style) {
 std::string Script(const nlohmann::json& f, const std::string& stem,
                    const std::string& terminal, const std::string& output) {
   std::string gp = absl::StrCat("set terminal ", terminal, "\n",
-                                "set output ", Quote(output), "\n",
+                                "set output \"", output, "\"\n",
                                 "set title ", Quote(f["title"]), "\n",
                                 "set xlabel ", Quote(f["xlabel"]), "\n",
                                 "set ylabel ", Quote(f["ylabel"]), "\n",
                                 "set key outside right top\nset grid\n");
   if (f["log_x"].get<bool>()) absl::StrAppend(&gp, "set logscale x\n");
   if (f["log_y"].get<bool>()) absl::StrAppend(&gp, "set logscale y\n");
+  // An empty data block would make gnuplot fail; a dummy NaN point keeps
+  // the figure (and its key) without drawing anything.
+  absl::StrAppend(&gp, "set datafile missing 'NaN'\n");
   if (f["series"].empty()) {
-    absl::StrAppend(&gp, "set label 1 'no data' at graph 0.5,0.5\n",
+    absl::StrAppend(&gp, "unset logscale\nset label 1 'no data' at graph 0.5,0.5\n",
                     "plot [0:1] [0:1] NaN notitle\n");
     return gp;
   }
   std::string plots, blocks;
   int i = 0;
+  const bool log_x = f["log_x"].get<bool>(), log_y = f["log_y"].get<bool>();
   for (const auto& s : f["series"]) {
     const std::string block = absl::StrCat("$s", i);
     absl::StrAppend(&blocks, block, " << EOD\n");
@@ -49,6 +54,12 @@ std::string Script(const nlohmann::json& f, const std::string& stem,
     const auto& y = s["y"];
     const bool errors = s.contains("y_error");
     for (size_t k = 0; k < x.size(); ++k) {
+      // Points a log axis cannot show are left out of the picture (the CSV
+      // and the result JSON keep them).
+      if (!x[k].is_number() || !y[k].is_number()) continue;
+      const double xv = x[k].get<double>(), yv = y[k].get<double>();
+      if (!std::isfinite(xv) || !std::isfinite(yv)) continue;
+      if ((log_x && xv <= 0) || (log_y && yv <= 0)) continue;
       absl::StrAppend(&blocks, absl::StrFormat("%.17g %.17g", x[k].get<double>(),
                                                y[k].get<double>()));
       if (errors)
@@ -56,7 +67,7 @@ std::string Script(const nlohmann::json& f, const std::string& stem,
                         absl::StrFormat(" %.17g", s["y_error"][k].get<double>()));
       absl::StrAppend(&blocks, "\n");
     }
-    absl::StrAppend(&blocks, "EOD\n");
+    absl::StrAppend(&blocks, "NaN NaN", errors ? " NaN" : "", "\nEOD\n");
     absl::StrAppend(&plots, i ? ", " : "plot ", block, " using 1:2",
                     errors ? ":3 " : " ", PlotStyle(s["style"]), " title ",
                     Quote(s["label"]));

@@ -1,0 +1,155 @@
+// MA-modulus and MA-decay (P1: number of circles vs p and vs weight decay).
+//
+// Descriptive: P1 reports the curves without a claim, so each experiment's
+// one claim has verdict "descriptive" and its observed numbers are the mean
+// number of final circles per setting.
+//
+// ci: MA-modulus over p in {11, 13, 17, 19, 23}, MA-decay over weight decay
+// in {0.01, 0.1, 0.5, 1.5} at p 23; d 32, 800 steps, 3 seeds per point.
+#include "absl/strings/str_cat.h"
+#include "src/experiments/common.h"
+
+namespace initrepro {
+namespace {
+
+struct SweepDesign {
+  int64_t dim, steps, seeds;
+  std::vector<double> values;
+};
+
+// Shared analysis: mean and per-run number of circles per swept value.
+ExperimentResult CirclesCurve(const std::vector<RunRecord>& runs,
+                              const std::string& param,
+                              const std::string& label, const std::string& id,
+                              const std::string& design, bool log_x) {
+  std::map<double, std::vector<double>> by_value;
+  Series points{"runs", "points"}, means{"mean", "linespoints"};
+  for (const RunRecord& r : runs) {
+    if (r.diverged) continue;
+    const double v = r.spec.params.at(param).get<double>();
+    const double n = SurvivorsOf(r.final_embedding).size();
+    by_value[v].push_back(n);
+    points.x.push_back(v);
+    points.y.push_back(n);
+  }
+  ExperimentResult result;
+  nlohmann::json curve = nlohmann::json::array();
+  nlohmann::json observed = nlohmann::json::object();
+  for (const auto& [v, ns] : by_value) {
+    means.x.push_back(v);
+    means.y.push_back(Mean(ns));
+    curve.push_back({v, Mean(ns), ns.size()});
+    observed[absl::StrCat(param, "=", v)] = Mean(ns);
+  }
+  result.data["columns"] = {param, "mean_circles", "runs"};
+  result.data["curve"] = curve;
+  result.data["final_metrics"] = FinalMetricsSummary(runs);
+  Claim c;
+  c.id = id;
+  c.statement = absl::StrCat("P1 reports the number of circles vs ", label,
+                             " (no claim).");
+  c.rule = "descriptive: report the curve";
+  c.observed = observed;
+  c.verdict = "descriptive";
+  c.scale_note = design;
+  result.claims.push_back(c);
+  Figure fig;
+  fig.name = "circles";
+  fig.title = absl::StrCat("number of final circles vs ", label);
+  fig.xlabel = label;
+  fig.ylabel = "circles";
+  fig.log_x = log_x;
+  fig.series = {points, means};
+  result.figures.push_back(fig);
+  return result;
+}
+
+class MaModulus : public Experiment {
+ public:
+  std::string Name() const override { return "MA-modulus"; }
+  std::string Description() const override {
+    return "Modular addition: number of final circles vs the modulus p (P1, "
+           "descriptive).";
+  }
+  static SweepDesign DesignFor(Tier tier) {
+    switch (tier) {
+      case Tier::kSmoke: return {8, 30, 1, {7, 11}};
+      case Tier::kCi: return {32, 800, 3, {11, 13, 17, 19, 23}};
+      case Tier::kPaper:
+        return {128, 30000, 10,
+                {13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
+                 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127}};
+    }
+    return {};
+  }
+  std::vector<RunSpec> Plan(Tier tier) const override {
+    const SweepDesign d = DesignFor(tier);
+    std::vector<RunSpec> specs;
+    for (double p : d.values)
+      for (int64_t s = 0; s < d.seeds; ++s) {
+        RunSpec spec;
+        spec.config = MaConfig(static_cast<int64_t>(p), d.dim, d.steps);
+        spec.config.seed = s;
+        spec.params = {{"p", p}, {"seed", s}};
+        specs.push_back(spec);
+      }
+    return specs;
+  }
+  absl::StatusOr<ExperimentResult> Analyze(
+      Tier tier, const std::vector<RunRecord>& runs) const override {
+    const SweepDesign d = DesignFor(tier);
+    return CirclesCurve(runs, "p", "modulus p", "MA-modulus/circles-vs-p",
+                        absl::StrCat("d=", d.dim, ", ", d.steps, " steps, ",
+                                     d.seeds, " seeds per p"),
+                        false);
+  }
+};
+
+class MaDecay : public Experiment {
+ public:
+  std::string Name() const override { return "MA-decay"; }
+  std::string Description() const override {
+    return "Modular addition: number of final circles vs weight decay (P1, "
+           "descriptive).";
+  }
+  static SweepDesign DesignFor(Tier tier) {
+    switch (tier) {
+      case Tier::kSmoke: return {8, 30, 1, {0.1, 1.0}};
+      case Tier::kCi: return {32, 800, 3, {0.01, 0.1, 0.5, 1.5}};
+      case Tier::kPaper:
+        return {128, 30000, 10,
+                {0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5}};
+    }
+    return {};
+  }
+  static int64_t PFor(Tier tier) { return tier == Tier::kSmoke ? 11 : tier == Tier::kCi ? 23 : 59; }
+  std::vector<RunSpec> Plan(Tier tier) const override {
+    const SweepDesign d = DesignFor(tier);
+    std::vector<RunSpec> specs;
+    for (double wd : d.values)
+      for (int64_t s = 0; s < d.seeds; ++s) {
+        RunSpec spec;
+        spec.config = MaConfig(PFor(tier), d.dim, d.steps);
+        spec.config.wd = wd;
+        spec.config.seed = s;
+        spec.params = {{"wd", wd}, {"seed", s}};
+        specs.push_back(spec);
+      }
+    return specs;
+  }
+  absl::StatusOr<ExperimentResult> Analyze(
+      Tier tier, const std::vector<RunRecord>& runs) const override {
+    const SweepDesign d = DesignFor(tier);
+    return CirclesCurve(runs, "wd", "weight decay", "MA-decay/circles-vs-decay",
+                        absl::StrCat("p=", PFor(tier), ", d=", d.dim, ", ",
+                                     d.steps, " steps, ", d.seeds,
+                                     " seeds per decay"),
+                        true);
+  }
+};
+
+REGISTER_EXPERIMENT(MaModulus);
+REGISTER_EXPERIMENT(MaDecay);
+
+}  // namespace
+}  // namespace initrepro

@@ -1,0 +1,156 @@
+// The harness contracts: stored runs verify themselves, sweeps give the same
+// records for any worker count and after interruption, shards merge to the
+// single-machine result, goldens compare bit-exactly except p-values.
+#include <memory>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "src/harness/driver.h"
+#include "src/harness/result.h"
+#include "src/harness/run_store.h"
+#include "src/harness/sweep.h"
+#include "src/io/atomic_file.h"
+
+namespace initrepro {
+namespace {
+
+// Six tiny modular-addition runs and a trivial analysis.
+class TinyExperiment : public Experiment {
+ public:
+  std::string Name() const override { return "tiny"; }
+  std::string Description() const override { return "test"; }
+  std::vector<RunSpec> Plan(Tier) const override {
+    std::vector<RunSpec> specs;
+    for (int s = 0; s < 6; ++s) {
+      RunSpec spec;
+      spec.config.task.p = 7;
+      spec.config.dim = 4;
+      spec.config.hidden = 8;
+      spec.config.steps = 5;
+      spec.config.log_every = 5;
+      spec.config.seed = s;
+      spec.params = {{"seed", s}};
+      spec.snapshot_steps = {1};
+      specs.push_back(spec);
+    }
+    return specs;
+  }
+  absl::StatusOr<ExperimentResult> Analyze(
+      Tier, const std::vector<RunRecord>& runs) const override {
+    ExperimentResult r;
+    double sum = 0;
+    for (const RunRecord& run : runs) sum += run.final_embedding.data[0];
+    r.data["sum"] = sum;
+    r.stats["p_value_like"] = 0.5;
+    Claim c;
+    c.id = "tiny/claim";
+    c.verdict = "descriptive";
+    r.claims.push_back(c);
+    return r;
+  }
+};
+
+std::string FreshDir(const std::string& name) {
+  std::string dir = ::testing::TempDir() + "/" + name;
+  EXPECT_TRUE(RemoveTree(dir).ok());
+  return dir;
+}
+
+TEST(RunStoreTest, RoundTripAndCorruptionDetection) {
+  TinyExperiment e;
+  RunSpec spec = e.Plan(Tier::kSmoke)[0];
+  absl::StatusOr<RunRecord> record = TrainOne(e, spec);
+  ASSERT_TRUE(record.ok()) << record.status();
+  RunStore store(FreshDir("store"));
+  EXPECT_TRUE(absl::IsNotFound(store.Load(spec).status()));
+  ASSERT_TRUE(store.Save(*record).ok());
+  absl::StatusOr<RunRecord> loaded = store.Load(spec);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->digest, record->digest);
+  EXPECT_EQ(loaded->final_embedding, record->final_embedding);
+  EXPECT_EQ(loaded->snapshots.at(1), record->snapshots.at(1));
+  // Truncate the file: detected as data loss, not a crash.
+  std::string bytes = ReadFile(store.PathFor(spec)).value();
+  ASSERT_TRUE(WriteFileAtomic(store.PathFor(spec),
+                              bytes.substr(0, bytes.size() / 2))
+                  .ok());
+  EXPECT_TRUE(absl::IsDataLoss(store.Load(spec).status()));
+}
+
+TEST(SweepTest, SameRecordsForAnyJobsAndAfterInterruption) {
+  TinyExperiment e;
+  const std::vector<RunSpec> specs = e.Plan(Tier::kSmoke);
+  RunStore one(FreshDir("one")), two(FreshDir("two"));
+  auto a = RunSweep(e, specs, one, {1, false, true});
+  auto b = RunSweep(e, specs, two, {3, false, true});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (size_t i = 0; i < specs.size(); ++i)
+    EXPECT_EQ((*a)[i].digest, (*b)[i].digest);
+  // "Kill" the sweep: drop two runs and corrupt one; a rerun restores them.
+  ASSERT_TRUE(RemoveTree(two.PathFor(specs[1])).ok());
+  ASSERT_TRUE(RemoveTree(two.PathFor(specs[4])).ok());
+  ASSERT_TRUE(WriteFileAtomic(two.PathFor(specs[2]), "garbage").ok());
+  auto c = RunSweep(e, specs, two, {2, false, true});
+  ASSERT_TRUE(c.ok());
+  for (size_t i = 0; i < specs.size(); ++i)
+    EXPECT_EQ((*a)[i].digest, (*c)[i].digest);
+  // Without training, a missing run is an error that names it.
+  ASSERT_TRUE(RemoveTree(two.PathFor(specs[3])).ok());
+  auto d = RunSweep(e, specs, two, {1, false, false});
+  EXPECT_FALSE(d.ok());
+}
+
+TEST(DriverTest, ShardsMergeToTheSingleMachineResult) {
+  TinyExperiment e;
+  DriverOptions single{FreshDir("single"), FreshDir("golden"), 2, false};
+  DriverOptions sharded{FreshDir("sharded"), single.golden_dir, 1, false};
+  auto whole = RunExperiment(e, Tier::kSmoke, single);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_TRUE(WritePlan(e, Tier::kSmoke, 4, sharded).ok());
+  EXPECT_FALSE(MergeShards(e, Tier::kSmoke, sharded).ok());  // nothing run
+  for (int shard = 0; shard < 4; ++shard)
+    ASSERT_TRUE(RunShard(e, Tier::kSmoke, shard, sharded).ok());
+  auto status = PlanStatus(e, Tier::kSmoke, sharded);
+  ASSERT_TRUE(status.ok());
+  for (const ShardStatus& s : *status) EXPECT_EQ(s.missing, 0);
+  auto merged = MergeShards(e, Tier::kSmoke, sharded);
+  ASSERT_TRUE(merged.ok());
+  EXPECT_EQ(whole->dump(), merged->dump());
+  EXPECT_FALSE(RunShard(e, Tier::kSmoke, 4, sharded).ok());  // out of range
+}
+
+TEST(ResultTest, GoldenComparisonIsExactExceptPValues) {
+  nlohmann::json golden = {{"stats", {{"p", 0.01}, {"r", 0.5}}},
+                           {"runs", nlohmann::json::array()}};
+  nlohmann::json now = golden;
+  now["stats"]["p"] = 0.01 * (1 + 1e-14);
+  EXPECT_TRUE(CompareResults(golden, now).empty());
+  now["stats"]["r"] = 0.5 + 1e-16;  // one ulp-ish away: a real difference
+  now["stats"]["r"] = std::nextafter(0.5, 1.0);
+  EXPECT_EQ(CompareResults(golden, now).size(), 1u);
+  now = golden;
+  now["stats"]["p"] = 0.02;
+  EXPECT_EQ(CompareResults(golden, now).size(), 1u);
+}
+
+TEST(DriverTest, CheckAndBlessGoldens) {
+  TinyExperiment e;
+  DriverOptions o{FreshDir("out"), FreshDir("gold"), 1, false};
+  auto result = RunExperiment(e, Tier::kSmoke, o);
+  ASSERT_TRUE(result.ok());
+  EXPECT_TRUE(absl::IsNotFound(CheckAgainstGolden(*result, o).status()));
+  ASSERT_TRUE(BlessGolden(*result, o).ok());
+  auto diffs = CheckAgainstGolden(*result, o);
+  ASSERT_TRUE(diffs.ok());
+  EXPECT_TRUE(diffs->empty());
+  // A malformed golden is an error naming the file.
+  ASSERT_TRUE(MakeDirs(o.golden_dir).ok());
+  ASSERT_TRUE(
+      WriteFileAtomic(GoldenPath(o, "tiny", Tier::kSmoke), "{\"x\": 1}").ok());
+  auto bad = CheckAgainstGolden(*result, o);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("format_version"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace initrepro
