@@ -22,7 +22,7 @@ std::string PlotStyle(const std::string& style) {
   if (style == "linespoints") return "with linespoints pt 7 ps 0.6 lw 1.5";
   if (style == "boxes") return "with boxes fill solid 0.5";
   if (style == "errorbars") return "with yerrorbars pt 7 ps 0.6";
-  return "with points pt 7 ps 0.5";
+  return "with points pt 7 ps 0.8";
 }
 
 // Inline data blocks keep each figure one self-contained script.
