@@ -5,6 +5,7 @@
 
 #include "src/cli/flag_parser.h"
 #include "src/cli/harness_commands.h"
+#include "src/cli/submit_command.h"
 #include "src/cli/train_command.h"
 
 namespace {
@@ -20,6 +21,7 @@ constexpr char kUsage[] =
     "  report       report from the results already under --out\n"
     "  plan EXP --shards=N | run-shard EXP --shard=i | merge EXP | status EXP\n"
     "               the shard contract a distributed engine drives\n"
+    "  submit EXP... plan + shards + merge: --engine=slurm|local --shards=N\n"
     "  help         this text\n";
 
 }  // namespace
@@ -39,6 +41,7 @@ int main(int argc, char** argv) {
   const std::string command = (*args)[0];
   std::vector<std::string> rest(args->begin() + 1, args->end());
   if (command == "train") return initrepro::RunTrainCommand(rest);
+  if (command == "submit") return initrepro::RunSubmitCommand(rest);
   if (initrepro::IsHarnessCommand(command))
     return initrepro::RunHarnessCommand(command, rest);
   std::fprintf(stderr, "repro: unknown command '%s'\n%s", command.c_str(),

@@ -173,10 +173,10 @@ absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
   ASSIGN_OR_RETURN(int shards,
                    ReadPlanShards(experiment, tier, specs, options));
   std::vector<ShardStatus> status(shards);
+  for (int i = 0; i < shards; ++i) status[i].shard = i;
   const RunStore store = StoreFor(options, experiment);
   for (size_t i = 0; i < specs.size(); ++i) {
     ShardStatus& s = status[i % shards];
-    s.shard = static_cast<int>(i % shards);
     absl::StatusOr<RunRecord> r = store.Load(specs[i]);
     if (r.ok()) {
       ++s.done;
