@@ -116,7 +116,10 @@ nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
   for (const Figure& f : result.figures) figures.push_back(FigureToJson(f));
   j["figures"] = figures;
   j["notes"] = result.notes;
-  return j;
+  // JSON has no NaN: dump() writes it as null. Round-tripping here makes the
+  // in-memory result equal to what a golden file holds, so comparisons see
+  // an undefined statistic as null on both sides.
+  return nlohmann::json::parse(j.dump());
 }
 
 absl::Status ValidateResultJson(const nlohmann::json& j,
