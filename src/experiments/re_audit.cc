@@ -43,6 +43,7 @@
 #include "absl/strings/str_join.h"
 #include "src/analysis/clusters.h"
 #include "src/experiments/common.h"
+#include "src/experiments/completeness_common.h"
 
 namespace initrepro {
 namespace {
@@ -68,29 +69,6 @@ Design DesignFor(Tier tier) {
   return {};
 }
 
-nlohmann::json Num(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  return x;
-}
-
-double WithinClusterShare(const Matrix& e, const Matrix& means) {
-  const int64_t m = means.rows;
-  std::vector<double> grand(e.cols, 0.0);
-  for (int64_t t = 0; t < e.rows; ++t)
-    for (int64_t j = 0; j < e.cols; ++j) grand[j] += e.at(t, j);
-  for (double& g : grand) g /= static_cast<double>(e.rows);
-  double within = 0, total = 0;
-  for (int64_t t = 0; t < e.rows; ++t) {
-    for (int64_t j = 0; j < e.cols; ++j) {
-      const double a = e.at(t, j) - means.at(t % m, j);
-      const double b = e.at(t, j) - grand[j];
-      within += a * a;
-      total += b * b;
-    }
-  }
-  return total > 0 ? within / total
-                   : std::numeric_limits<double>::quiet_NaN();
-}
 
 // Linear-interpolated quantile of sorted finite values.
 double Quantile(const std::vector<double>& sorted, double q) {

@@ -63,6 +63,7 @@
 #include "src/analysis/clusters.h"
 #include "src/analysis/walsh.h"
 #include "src/experiments/common.h"
+#include "src/experiments/completeness_common.h"
 
 namespace initrepro {
 namespace {
@@ -86,120 +87,6 @@ Design DesignFor(Tier tier) {
   return {};
 }
 
-nlohmann::json Num(double x) {
-  if (!std::isfinite(x)) return nullptr;
-  return x;
-}
-
-struct SignSummary {
-  int64_t n = 0, positives = 0, negatives = 0, ties = 0, best = 0;
-  double mean = std::numeric_limits<double>::quiet_NaN();
-  double p = std::numeric_limits<double>::quiet_NaN();
-  double fraction_best = std::numeric_limits<double>::quiet_NaN();
-  bool holds = false;
-};
-
-SignSummary Summarise(const std::vector<const PercentileResult*>& results) {
-  SignSummary s;
-  std::vector<double> pct;
-  for (const PercentileResult* r : results) {
-    if (!std::isfinite(r->percentile)) continue;
-    pct.push_back(r->percentile);
-    if (r->percentile > 0.5) ++s.positives;
-    else if (r->percentile < 0.5) ++s.negatives;
-    else ++s.ties;
-    if (r->chosen_is_best) ++s.best;
-  }
-  s.n = static_cast<int64_t>(pct.size());
-  if (s.n == 0) return s;
-  s.mean = Mean(pct);
-  s.p = SignTestPGreater(s.positives, s.negatives);
-  s.fraction_best = static_cast<double>(s.best) / s.n;
-  s.holds = s.mean > 0.5 && s.p < 0.01;
-  return s;
-}
-
-nlohmann::json SignJson(const SignSummary& s, int64_t candidates) {
-  return {{"runs", s.n},
-          {"mean_percentile", Num(s.mean)},
-          {"positives", s.positives},
-          {"negatives", s.negatives},
-          {"ties", s.ties},
-          {"p_sign", Num(s.p)},
-          {"fraction_chosen_is_best", Num(s.fraction_best)},
-          {"chance_fraction_best",
-           candidates > 0 ? Num(1.0 / candidates) : nlohmann::json(nullptr)}};
-}
-
-Series PercentileHistogram(const std::vector<double>& values,
-                           const std::string& label) {
-  constexpr int kBins = 10;
-  Series s;
-  s.label = label;
-  s.style = "boxes";
-  std::vector<double> count(kBins, 0.0);
-  for (double v : values) {
-    int b = static_cast<int>(v * kBins);
-    count[std::clamp(b, 0, kBins - 1)] += 1;
-  }
-  for (int b = 0; b < kBins; ++b) {
-    s.x.push_back((b + 0.5) / kBins);
-    s.y.push_back(count[b]);
-  }
-  return s;
-}
-
-Figure ScoreDistribution(const std::string& name, const std::string& title,
-                         const std::string& xlabel,
-                         const PercentileResult& r) {
-  Figure fig;
-  fig.name = name;
-  fig.title = title;
-  fig.xlabel = xlabel;
-  fig.ylabel = "number of candidates";
-  double lo = 0, hi = 0;
-  bool first = true;
-  for (double v : r.scores) {
-    if (!std::isfinite(v)) continue;
-    if (first || v < lo) lo = v;
-    if (first || v > hi) hi = v;
-    first = false;
-  }
-  if (first) return fig;
-  // 24 bins over [lo, hi] plus one empty bin on each side, so that a
-  // chosen score at either end is not drawn on the frame.
-  constexpr int kInner = 24;
-  constexpr int kBins = kInner + 2;
-  const double width = hi > lo ? (hi - lo) / kInner : 1.0;
-  lo -= width;
-  std::vector<double> count(kBins, 0.0);
-  for (double v : r.scores) {
-    if (!std::isfinite(v)) continue;
-    int b = static_cast<int>((v - lo) / width);
-    count[std::clamp(b, 1, kBins - 2)] += 1;
-  }
-  Series hist;
-  hist.label = absl::StrCat(r.num_candidates, r.sampled ? " sampled" : "",
-                            " candidates");
-  hist.style = "boxes";
-  double top = 0;
-  for (int b = 0; b < kBins; ++b) {
-    hist.x.push_back(lo + (b + 0.5) * width);
-    hist.y.push_back(count[b]);
-    top = std::max(top, count[b]);
-  }
-  Series mark;
-  mark.label = absl::StrFormat("chosen (percentile %.3f)", r.percentile);
-  mark.style = "lines";
-  mark.x = {r.chosen_score, r.chosen_score};
-  mark.y = {0.0, top * 1.05};
-  Series dot;
-  dot.label = "chosen score";
-  dot.x = {r.chosen_score};
-  dot.y = {top * 1.05};
-  fig.series = {hist, mark, dot};
-  return fig;
-}
 
 std::string Bits(int64_t f, int64_t k) {
   std::string s;
