@@ -72,6 +72,19 @@ expect_out_exists() {
 }
 expect_out_exists
 
+# A sweep killed midway and restarted gives the same result as an
+# uninterrupted one (finished runs are reused, the rest are trained).
+"$repro" run MA-modulus --tier=ci --jobs=2 --quiet --out="$tmp/whole" >/dev/null || fail "whole sweep"
+"$repro" run MA-modulus --tier=ci --jobs=2 --quiet --out="$tmp/killed" >/dev/null 2>&1 &
+sweep=$!
+sleep 2
+kill -9 "$sweep" 2>/dev/null
+wait "$sweep" 2>/dev/null
+partial=$(ls "$tmp/killed/store/MA-modulus/runs" 2>/dev/null | wc -l)
+"$repro" run MA-modulus --tier=ci --jobs=1 --quiet --out="$tmp/killed" >/dev/null || fail "resumed sweep"
+cmp -s "$tmp/whole/results/MA-modulus.ci.json" "$tmp/killed/results/MA-modulus.ci.json" \
+  || fail "resumed sweep (killed after $partial of 15 runs) differs from the uninterrupted one"
+
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1
