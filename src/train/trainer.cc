@@ -121,12 +121,14 @@ absl::StatusOr<RunResult> Train(const TrainConfig& config,
   const auto start = std::chrono::steady_clock::now();
   maybe_record(0);
   for (int64_t step = 1; step <= config.steps; ++step) {
-    const CrossEntropyResult forward = mlp.Forward(params, train);
-    if (!std::isfinite(forward.loss)) {
+    // One fused pass: each batch chunk's forward and backward run back to
+    // back (same bits as Forward then Backward; see mlp.h).
+    const CrossEntropyResult step_loss =
+        mlp.ForwardBackward(params, train, !config.freeze_embedding, &grads);
+    if (!std::isfinite(step_loss.loss)) {
       result.diverged = true;
       break;
     }
-    mlp.Backward(params, train, !config.freeze_embedding, &grads);
     adam.Step(params.values.data(), grads.values.data());
     result.steps_done = step;
     maybe_record(step);
