@@ -190,10 +190,12 @@ absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
 }
 
 double EstimatedCoreHours(const std::vector<RunSpec>& specs) {
-  // Calibrated on this project's trainer: seconds per step per
-  // (train pairs x hidden x (hidden + classes) + vocab x dim x hidden) MAC,
-  // measured at p = 59, d = 128 (see README "Speed").
-  constexpr double kSecondsPerMac = 4.0e-11;
+  // Per step: a fixed overhead plus a cost per multiply-add, fitted to this
+  // project's trainer on one core (AVX-512) at p = 23, d = 32 (1.1 ms/step)
+  // and p = 59, d = 128 (5.5 ms/step); see README "Speed". A rough guide
+  // for planning shards, not a promise: AVX2-only machines are ~2x slower.
+  constexpr double kSecondsPerStep = 5e-4;
+  constexpr double kSecondsPerMac = 3.6e-11;
   double seconds = 0;
   for (const RunSpec& s : specs) {
     absl::StatusOr<ModelShape> shape = ShapeFor(s.config);
@@ -202,7 +204,7 @@ double EstimatedCoreHours(const std::vector<RunSpec>& specs) {
     const double macs = 3.0 * (pairs * shape->hidden *
                                    (shape->hidden + shape->classes) +
                                2.0 * shape->vocab * shape->dim * shape->hidden);
-    seconds += kSecondsPerMac * macs * s.config.steps;
+    seconds += (kSecondsPerStep + kSecondsPerMac * macs) * s.config.steps;
   }
   return seconds / 3600.0;
 }
