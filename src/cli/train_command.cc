@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "src/core/status_macros.h"
+#include "src/onednn/onednn_trainer.h"
 #include "src/train/run_files.h"
 #include "src/train/trainer.h"
 
@@ -27,8 +28,10 @@ ABSL_FLAG(uint64_t, init_seed, 0, "reference seed s0 (see --mode)");
 ABSL_FLAG(std::string, mode, "vary_all",
           "vary_all | fix_embedding | fix_mlp | fix_dataset");
 ABSL_FLAG(bool, freeze_embedding, false, "exclude the embedding from AdamW");
-ABSL_FLAG(std::string, backend, "reference", "reference (fixed-order kernels)");
-ABSL_FLAG(std::string, dtype, "f64", "f64");
+ABSL_FLAG(std::string, backend, "reference",
+          "reference (fixed-order f64 kernels, defines every golden) | onednn "
+          "(f32 oneDNN matmuls; no cross-machine bit promise)");
+ABSL_FLAG(std::string, dtype, "f64", "f64 (reference) | f32 (onednn)");
 ABSL_FLAG(int, threads, 1, "threads inside one run (never changes a bit)");
 ABSL_FLAG(int64_t, log_every, 100, "evaluate train/test metrics every N steps");
 ABSL_FLAG(int64_t, snapshot_every, 0, "save the embedding every N steps (0: never)");
@@ -117,7 +120,9 @@ int RunTrainCommand(const std::vector<std::string>& args) {
                  std::string(init.status().message()).c_str());
     return 2;
   }
-  absl::StatusOr<RunResult> run = Train(*config, *init);
+  absl::StatusOr<RunResult> run = config->backend == "onednn"
+                                      ? TrainOneDnnF32(*config, *init)
+                                      : Train(*config, *init);
   if (!run.ok()) {
     std::fprintf(stderr, "repro train: %s\n",
                  std::string(run.status().message()).c_str());
