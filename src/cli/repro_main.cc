@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "src/cli/flag_parser.h"
+#include "src/cli/geometry_command.h"
 #include "src/cli/harness_commands.h"
 #include "src/cli/submit_command.h"
 #include "src/cli/train_command.h"
@@ -13,6 +14,7 @@ namespace {
 constexpr char kUsage[] =
     "usage: repro COMMAND [--flags]\n"
     "  train        one training run (see README: flags and output layout)\n"
+    "  geometry DIR cluster geometry + completeness of a remainder run dir\n"
     "  list         experiments, tiers, run counts, estimated core-hours\n"
     "  run EXP...   run experiments (--tier, --jobs, --out); resumes\n"
     "  check EXP... run and compare with golden/EXP.TIER.json (exit 1 on diff)\n"
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   const std::string command = (*args)[0];
   std::vector<std::string> rest(args->begin() + 1, args->end());
   if (command == "train") return initrepro::RunTrainCommand(rest);
+  if (command == "geometry") return initrepro::RunGeometryCommand(rest);
   if (command == "submit") return initrepro::RunSubmitCommand(rest);
   if (initrepro::IsHarnessCommand(command))
     return initrepro::RunHarnessCommand(command, rest);

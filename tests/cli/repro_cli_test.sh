@@ -34,6 +34,10 @@ INITREPRO_SIMD=scalar "$repro" train "${small[@]}" --out="$tmp/s1" >/dev/null ||
   --split_from="$tmp/a/train_idx.npy" --out="$tmp/replay" >/dev/null || fail "replay"
 [ "$(digest_of "$tmp/replay")" = "$(digest_of "$tmp/a")" ] || fail "replay from .npy changed the digest"
 
+# The auditor's read-out of a remainder-equivalence run directory.
+"$repro" train --task=remainder --n=12 --m=4 --dim=8 --wd=3 --steps=50 --out="$tmp/re" >/dev/null || fail "train re"
+"$repro" geometry "$tmp/re" | grep -q '"line_score"' || fail "geometry printed no line_score"
+
 # Bad input: exit code 2 and a message naming what is wrong; never a crash.
 expect_usage_error() {
   local needle="$1"; shift
@@ -55,6 +59,7 @@ expect_usage_error "unknown flag" train --stepz=1 --out="$tmp/x"
 expect_usage_error "--tier" run MA-survival --tier=huge
 expect_usage_error "unknown experiment" run MA-nothing --tier=smoke
 expect_usage_error "unknown command" frobnicate
+expect_usage_error "remainder" geometry "$tmp/a"
 
 # A truncated .npy is rejected, naming the file.
 mkdir -p "$tmp/bad"
