@@ -1,5 +1,7 @@
 #include "src/harness/report.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
@@ -31,18 +33,27 @@ std::string ObservedText(const nlohmann::json& observed) {
 }  // namespace
 
 std::string VerdictTable(const std::vector<nlohmann::json>& results) {
-  std::string out = absl::StrFormat("%-16s %-6s %-26s %-24s %s\n", "experiment",
-                                    "tier", "claim", "verdict", "numbers");
+  // Columns as wide as their longest entry, so every row lines up.
+  size_t claim_width = 5, verdict_width = 7;
+  for (const auto& r : results) {
+    for (const auto& c : r["claims"]) {
+      claim_width = std::max(claim_width, c["id"].get<std::string>().size());
+      verdict_width = std::max(
+          verdict_width, c["verdict"].get<std::string>().size() +
+                             (c["reconstructed"].get<bool>() ? 12 : 0));
+    }
+  }
+  const int cw = static_cast<int>(claim_width), vw = static_cast<int>(verdict_width);
+  std::string out = absl::StrFormat("%-*s  %-*s  %s\n", cw, "claim", vw,
+                                    "verdict", "numbers");
   for (const auto& r : results) {
     for (const auto& c : r["claims"]) {
       std::string verdict = c["verdict"].get<std::string>();
       if (c["reconstructed"].get<bool>()) verdict += " (reconstr.)";
-      absl::StrAppend(
-          &out, absl::StrFormat("%-16s %-6s %-26s %-24s %s\n",
-                                r["experiment"].get<std::string>(),
-                                r["tier"].get<std::string>(),
-                                c["id"].get<std::string>(), verdict,
-                                ObservedText(c["observed"]).substr(0, 100)));
+      absl::StrAppend(&out, absl::StrFormat(
+                                "%-*s  %-*s  %s\n", cw,
+                                c["id"].get<std::string>(), vw, verdict,
+                                ObservedText(c["observed"]).substr(0, 110)));
     }
   }
   return out;
