@@ -56,6 +56,23 @@ std::vector<double> Linspace(double lo, double hi, int64_t n) {
   return v;
 }
 
+std::vector<RunSpec> FixEmbeddingSweep(int64_t p, int64_t dim, int64_t steps,
+                                       int64_t seeds, int64_t trials) {
+  std::vector<RunSpec> specs;
+  for (int64_t s0 = 0; s0 < seeds; ++s0) {
+    for (int64_t t = 0; t < trials; ++t) {
+      RunSpec spec;
+      spec.config = MaConfig(p, dim, steps);
+      spec.config.mode = "fix_embedding";
+      spec.config.init_seed = s0;
+      spec.config.seed = 1000 + t;
+      spec.params = {{"reference_seed", s0}, {"trial", t}};
+      specs.push_back(spec);
+    }
+  }
+  return specs;
+}
+
 std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding) {
   return SurvivingCircles(FourierSignal(final_embedding));
 }

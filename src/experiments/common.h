@@ -29,6 +29,12 @@ double Jaccard(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 // The sequence a, a*r, ... as P1's numpy.linspace(lo, hi, n).
 std::vector<double> Linspace(double lo, double hi, int64_t n);
 
+// P1's fix_embedding sweep: reference seeds s0 = 0..seeds-1 fix the
+// embedding, trials t = 0..trials-1 (seed 1000 + t) vary the MLP and split.
+// params: {"reference_seed": s0, "trial": t}.
+std::vector<RunSpec> FixEmbeddingSweep(int64_t p, int64_t dim, int64_t steps,
+                                       int64_t seeds, int64_t trials);
+
 // Surviving circle set (k in 1..(p-1)/2) of a final embedding, PAPER.md rule.
 std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding);
 

@@ -42,19 +42,7 @@ class MaSurvival : public Experiment {
 
   std::vector<RunSpec> Plan(Tier tier) const override {
     const Design d = DesignFor(tier);
-    std::vector<RunSpec> specs;
-    for (int64_t s0 = 0; s0 < d.seeds; ++s0) {
-      for (int64_t t = 0; t < d.trials; ++t) {
-        RunSpec spec;
-        spec.config = MaConfig(d.p, d.dim, d.steps);
-        spec.config.mode = "fix_embedding";
-        spec.config.init_seed = s0;
-        spec.config.seed = 1000 + t;
-        spec.params = {{"reference_seed", s0}, {"trial", t}};
-        specs.push_back(spec);
-      }
-    }
-    return specs;
+    return FixEmbeddingSweep(d.p, d.dim, d.steps, d.seeds, d.trials);
   }
 
   absl::StatusOr<ExperimentResult> Analyze(
