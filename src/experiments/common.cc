@@ -27,7 +27,7 @@ Matrix DrawnEmbedding(const TrainConfig& config) {
 void PerRunSurvivalPoints(const std::vector<const RunRecord*>& runs,
                           std::vector<double>* x, std::vector<double>* y) {
   for (const RunRecord* r : runs) {
-    if (r->diverged) continue;
+    if (!MaExclusion(*r).empty()) continue;
     const std::vector<double> signal = FourierSignal(r->initial_embedding);
     const std::vector<int64_t> survivors = SurvivorsOf(r->final_embedding);
     const int64_t p = r->initial_embedding.rows;
@@ -86,7 +86,8 @@ std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
 }
 
 std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
-                                         const std::string& group_param) {
+                                         const std::string& group_param,
+                                         RunTally* tally) {
   std::vector<SurvivalPoint> points;
   for (const auto& [group, members] : GroupBy(runs, group_param)) {
     const Matrix& e0 = members.front()->initial_embedding;
@@ -95,14 +96,16 @@ std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
     std::vector<int64_t> survived(p, 0);
     int64_t counted = 0;
     for (const RunRecord* r : members) {
-      if (r->diverged) continue;
+      const std::string why = MaExclusion(*r);
+      if (tally) tally->Add(why);
+      if (!why.empty()) continue;
       ++counted;
       for (int64_t k : SurvivorsOf(r->final_embedding)) ++survived[k];
     }
+    if (counted == 0) continue;
     for (int64_t k = 1; k <= (p - 1) / 2; ++k) {
       points.push_back({group, k, signal[k],
-                        counted ? static_cast<double>(survived[k]) / counted
-                                : 0.0});
+                        static_cast<double>(survived[k]) / counted, counted});
     }
   }
   return points;
@@ -120,26 +123,38 @@ nlohmann::json TTestJson(const TTest& t) {
           {"p_greater", t.p_greater}, {"n1", t.n1}, {"n2", t.n2}};
 }
 
-std::string Verdict(Tier tier, bool ci_decides, bool rule_holds) {
-  if (tier == Tier::kSmoke || (tier == Tier::kCi && !ci_decides))
-    return "undecided_at_this_scale";
-  return rule_holds ? "reproduced" : "not_reproduced";
+bool Trained(const RunRecord& run) {
+  return !run.diverged && !run.metrics.empty() &&
+         run.metrics.back().step == run.spec.config.steps &&
+         run.metrics.back().test_accuracy >= kTrainedAccuracy;
 }
 
-std::string ScaleNote(Tier tier, bool ci_decides, const std::string& design) {
-  std::string decides;
-  if (tier == Tier::kSmoke) {
-    decides = "smoke tier: plumbing only, decides nothing";
-  } else if (tier == Tier::kCi) {
-    decides = ci_decides
-                  ? "ci tier: reduced scale judged (before running) to have "
-                    "power for this rule"
-                  : "ci tier: reduced scale only exercises the code; the "
-                    "paper tier decides";
-  } else {
-    decides = "paper tier: P1's scale";
+std::vector<int64_t> SettleSurvivorsOf(const RunRecord& run) {
+  auto it = run.snapshots.find(SettleStep(run.spec.config.steps));
+  if (it == run.snapshots.end()) return {};
+  return SurvivorsOf(it->second);
+}
+
+std::string MaExclusion(const RunRecord& run) {
+  if (run.diverged) return "diverged";
+  if (!Trained(run)) return "not_trained";
+  const std::vector<int64_t> final_set = SurvivorsOf(run.final_embedding);
+  if (SettleSurvivorsOf(run) != final_set) return "not_settled";
+  if (final_set.empty()) return "no_circle";
+  return "";
+}
+
+int64_t CircleCountCeiling(int64_t p) { return (p - 1) / 4; }
+
+std::vector<const RunRecord*> ValidMaRuns(const std::vector<RunRecord>& runs,
+                                          RunTally* tally) {
+  std::vector<const RunRecord*> valid;
+  for (const RunRecord& r : runs) {
+    const std::string why = MaExclusion(r);
+    if (tally) tally->Add(why);
+    if (why.empty()) valid.push_back(&r);
   }
-  return absl::StrCat(decides, ". Design: ", design);
+  return valid;
 }
 
 std::vector<Series> SurvivalSeries(const std::vector<SurvivalPoint>& points,

@@ -9,6 +9,7 @@
 
 #include "src/harness/experiment.h"
 #include "src/stats/stats.h"
+#include "src/verdict/verdict.h"
 
 namespace initrepro {
 
@@ -45,22 +46,42 @@ std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
 // Per-(group, k) survival table: initial signal (of the group's first run;
 // the same for all of them when the embedding is fixed) and the fraction of
 // non-diverged runs in which k survived.
+// Only valid runs count (MaExclusion); a group with no valid run gives no
+// points. One row per (group, k): the unit of every survival claim.
 struct SurvivalPoint {
   int64_t group = 0, k = 0;
   double initial_signal = 0, survival_rate = 0;
+  int64_t runs = 0;  // valid runs behind the rate
 };
 std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
-                                         const std::string& group_param);
+                                         const std::string& group_param,
+                                         RunTally* tally = nullptr);
 
 // JSON forms for results.
 nlohmann::json CorrelationJson(const Correlation& c);
 nlohmann::json TTestJson(const TTest& t);
 
-// Verdict words. At the smoke tier nothing is decided; at the ci tier an
-// experiment states up front (in code, before any run) whether its design
-// has the power to decide; the paper tier always decides.
-std::string Verdict(Tier tier, bool ci_decides, bool rule_holds);
-std::string ScaleNote(Tier tier, bool ci_decides, const std::string& design);
+// Run validity (PAPER.md "Verdicts (v2)", item 2). A run enters a claim
+// about final representations only if it is trained (final test accuracy
+// >= kTrainedAccuracy) and settled (the same survivor set at SettleStep and
+// at the end). Returns "" for a valid run, else the reason it is excluded:
+// "diverged", "not_trained", "not_settled" or, for a trained run with no
+// circle above the 2 x mean threshold (a failed measurement, never "0
+// circles"), "no_circle".
+inline constexpr double kTrainedAccuracy = 0.99;
+bool Trained(const RunRecord& run);
+std::string MaExclusion(const RunRecord& run);
+
+// Survivor set of the run's embedding at SettleStep (empty if not stored).
+std::vector<int64_t> SettleSurvivorsOf(const RunRecord& run);
+
+// The counting rule's ceiling: n equally strong circles are all counted
+// only while n < p / 4. The largest countable n.
+int64_t CircleCountCeiling(int64_t p);
+
+// Valid runs of `runs` (MaExclusion == ""), with the tally of all of them.
+std::vector<const RunRecord*> ValidMaRuns(const std::vector<RunRecord>& runs,
+                                          RunTally* tally);
 
 // A scatter series per group, for survival-style figures.
 std::vector<Series> SurvivalSeries(const std::vector<SurvivalPoint>& points,

@@ -136,4 +136,35 @@ Figure ScoreDistribution(const std::string& name, const std::string& title,
   return fig;
 }
 
+std::string ClusteredExclusion(
+    const RunRecord& run,
+    const std::function<std::string(const Matrix& embedding)>& signature) {
+  if (run.diverged) return "diverged";
+  if (run.metrics.empty() || run.metrics.back().step != run.spec.config.steps ||
+      run.metrics.back().test_accuracy < 0.99)
+    return "not_trained";
+  auto it = run.snapshots.find(SettleStep(run.spec.config.steps));
+  if (it == run.snapshots.end() ||
+      signature(it->second) != signature(run.final_embedding))
+    return "not_settled";
+  return "";
+}
+
+std::string ReGeometrySignature(const Matrix& embedding, int64_t m) {
+  const Matrix mu = ClusterMeans(embedding, m);
+  const std::vector<double> shares = PrincipalVarianceShares(mu);
+  int64_t axes = 0;
+  double total = 0;
+  for (double s : shares) {
+    if (!std::isfinite(s)) return "undefined";
+    ++axes;
+    total += s;
+    if (total >= 0.9) break;
+  }
+  std::string out = absl::StrCat(axes, " axes");
+  if (axes == 1)
+    for (int64_t r : ChosenOrdering(mu)) absl::StrAppend(&out, " ", r);
+  return out;
+}
+
 }  // namespace initrepro

@@ -5,6 +5,7 @@
 #define INITREPRO_SRC_EXPERIMENTS_COMPLETENESS_COMMON_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -34,6 +35,20 @@ struct SignSummary {
 };
 SignSummary Summarise(const std::vector<const PercentileResult*>& results);
 nlohmann::json SignJson(const SignSummary& s, int64_t candidates);
+
+// Run validity for the clustered tasks (PAPER.md v2, item 2): "" when the
+// run is trained (final test accuracy >= 0.99) and its measured
+// representation settled, i.e. `signature` of its embedding is the same at
+// SettleStep and at the end; else "diverged", "not_trained" or
+// "not_settled".
+std::string ClusteredExclusion(
+    const RunRecord& run,
+    const std::function<std::string(const Matrix& embedding)>& signature);
+
+// The remainder-equivalence geometry signature: how many principal axes of
+// the centred cluster means it takes to reach 90 % of their variance, and,
+// on a line (one axis), the chosen ordering.
+std::string ReGeometrySignature(const Matrix& embedding, int64_t m);
 
 // Histogram of values in [0, 1] (10 bins; 1.0 in the last bin).
 Series PercentileHistogram(const std::vector<double>& values,

@@ -23,10 +23,21 @@ ExperimentResult CirclesCurve(const std::vector<RunRecord>& runs,
                               const std::string& label, const std::string& id,
                               const std::string& design, bool log_x) {
   std::map<double, std::vector<double>> by_value;
-  Series points{"runs", "points"}, means{"mean", "linespoints"};
+  std::map<double, int64_t> excluded_at;
+  Series points{"valid runs", "points"}, means{"mean of valid runs", "linespoints"};
+  Series excluded{"excluded runs (not trained, not settled or no circle), drawn at -0.5",
+                  "points"};
+  RunTally tally;
   for (const RunRecord& r : runs) {
-    if (r.diverged) continue;
     const double v = r.spec.params.at(param).get<double>();
+    const std::string why = MaExclusion(r);
+    tally.Add(why);
+    if (!why.empty()) {
+      ++excluded_at[v];
+      excluded.x.push_back(v);
+      excluded.y.push_back(-0.5);
+      continue;
+    }
     const double n = SurvivorsOf(r.final_embedding).size();
     by_value[v].push_back(n);
     points.x.push_back(v);
@@ -38,21 +49,18 @@ ExperimentResult CirclesCurve(const std::vector<RunRecord>& runs,
   for (const auto& [v, ns] : by_value) {
     means.x.push_back(v);
     means.y.push_back(Mean(ns));
-    curve.push_back({v, Mean(ns), ns.size()});
+    curve.push_back({v, Mean(ns), ns.size(), excluded_at[v]});
     observed[absl::StrCat(param, "=", v)] = Mean(ns);
   }
-  result.data["columns"] = {param, "mean_circles", "runs"};
+  result.data["columns"] = {param, "mean_circles", "valid_runs",
+                            "excluded_runs"};
   result.data["curve"] = curve;
   result.data["final_metrics"] = FinalMetricsSummary(runs);
-  Claim c;
-  c.id = id;
-  c.statement = absl::StrCat("P1 reports the number of circles vs ", label,
-                             " (no claim).");
-  c.rule = "descriptive: report the curve";
-  c.observed = observed;
-  c.verdict = "descriptive";
-  c.scale_note = design;
-  result.claims.push_back(c);
+  result.claims.push_back(Descriptive(
+      id,
+      absl::StrCat("P1 reports the number of circles vs ", label,
+                   " (no claim)."),
+      "descriptive: report the curve of valid runs", design, tally, observed));
   Figure fig;
   fig.name = "circles";
   fig.title = absl::StrCat("number of final circles vs ", label);
@@ -60,6 +68,7 @@ ExperimentResult CirclesCurve(const std::vector<RunRecord>& runs,
   fig.ylabel = "circles";
   fig.log_x = log_x;
   fig.series = {points, means};
+  if (!excluded.x.empty()) fig.series.push_back(excluded);
   result.figures.push_back(fig);
   return result;
 }

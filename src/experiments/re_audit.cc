@@ -268,19 +268,18 @@ class ReAudit : public Experiment {
         "N=", d.n, ", m=", d.m, ", d in {", dims_text, "}, ", d.steps,
         " steps (snapshots at ", absl::StrJoin(d.snapshots, ", "), "), ",
         d.seeds, " seeds per (d, decay)");
-    Claim c;
-    c.id = "RE-audit/line-fraction-vs-decay";
-    c.statement =
+    RunTally tally;
+    for (const RunRecord& r : runs)
+      tally.Add(ClusteredExclusion(
+          r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); }));
+    result.claims.push_back(Descriptive(
+        "RE-audit/line-fraction-vs-decay",
         "P2 uses weight decay 3; a reviewer saw no line below 3 and "
         "inconsistent lines at 3. The fraction of runs whose final cluster "
-        "means lie on a line, per decay, is the answer (no claim).";
-    c.rule = "descriptive: report the fraction of runs with line score >= "
-             "0.9 per decay";
-    c.observed = observed;
-    c.verdict = "descriptive";
-    c.scale_note = design;
-    c.reconstructed = true;
-    result.claims.push_back(c);
+        "means lie on a line, per decay, is the answer (no claim).",
+        "descriptive: report the fraction of runs with line score >= 0.9 per "
+        "decay (all runs; `runs` says how many were trained and settled)",
+        design, tally, observed, /*reconstructed=*/true));
 
     // Figure 1: line score vs decay, all runs as points plus the fraction.
     // With several d the points of one decay are spread slightly in x (a

@@ -63,7 +63,6 @@ namespace {
 constexpr double kLineThreshold = 0.9;  // PAPER.md: a line "forms"
 constexpr double kLr = 0.01;            // PAPER.md (P1 code)
 constexpr int64_t kMinLineRuns = 10;     // brief: fewer -> undecided
-constexpr int64_t kMinRunsToDecide = 40;  // sign-test power, see header
 
 struct Design {
   int64_t n, m, dim, steps;
@@ -128,11 +127,13 @@ class ReCompleteness : public Experiment {
     const Design d = DesignFor(tier);
     std::vector<RunAnalysis> all;
     int64_t diverged = 0;
+    RunTally tally;
     for (const RunRecord& r : runs) {
-      if (r.diverged) {
-        ++diverged;
-        continue;
-      }
+      const std::string why = ClusteredExclusion(
+          r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); });
+      tally.Add(why);
+      if (why == "diverged") ++diverged;
+      if (!why.empty()) continue;
       RunAnalysis a;
       a.seed = r.spec.params.at("seed").get<int64_t>();
       a.test_accuracy =
@@ -222,48 +223,53 @@ class ReCompleteness : public Experiment {
     const std::string design = absl::StrCat(
         "N=", d.n, ", m=", d.m, ", d=", d.dim, ", wd=", d.wd, ", ", d.steps,
         " steps, ", d.seeds, " seeds (vary_all, seed = run index)");
-    const bool ci_decides = d.seeds >= kMinRunsToDecide;
-
-    Claim c1;
+    ClaimTest c1;
     c1.id = "RE-completeness/gram-alignment";
     c1.statement =
         "The chosen representation is more complete than average at "
-        "initialisation (general Gram-alignment metric, all runs).";
+        "initialisation (general Gram-alignment metric, all valid runs).";
     c1.rule =
         "Identity relabelling's percentile among all m! relabellings: mean "
         "percentile > 0.5 and one-sided sign test p < 0.01 (positives > "
         "0.5, negatives < 0.5, ties dropped)";
+    c1.design = design;
+    c1.statistic = Statistic::kSignTest;
+    c1.unit = "run";
+    c1.max_p = 0.01;
+    c1.a = gram_pct;
+    c1.runs = tally;
     c1.observed = SignJson(gram, gram_candidates);
-    c1.verdict = Verdict(tier, ci_decides, gram.holds);
-    c1.scale_note = ScaleNote(tier, ci_decides, design);
+    c1.observed.erase("p");
     c1.reconstructed = true;
-    result.claims.push_back(c1);
+    result.claims.push_back(Decide(tier, c1));
 
-    Claim c2;
+    ClaimTest c2;
     c2.id = "RE-completeness/line-ordering";
     c2.statement =
         "Where the final clusters form a line, the chosen ordering is more "
         "complete (R^2 of an affine fit at initialisation) than average.";
     c2.rule = absl::StrCat(
-        "Over runs with line score >= 0.9: chosen ordering's percentile "
-        "among all m!/2 orderings, mean > 0.5 and one-sided sign test p < "
-        "0.01; undecided if fewer than ",
+        "Over valid runs with line score >= 0.9: chosen ordering's "
+        "percentile among all m!/2 orderings, mean > 0.5 and one-sided sign "
+        "test p < 0.01; undecided if fewer than ",
         kMinLineRuns, " runs form a line");
+    c2.design = design;
+    c2.statistic = Statistic::kSignTest;
+    c2.unit = "line-forming run";
+    c2.max_p = 0.01;
+    c2.a = order_pct;
+    c2.runs = tally;
     c2.observed = SignJson(order, order_candidates);
+    c2.observed.erase("p");
     c2.observed["line_runs"] = lines;
-    c2.observed["all_runs"] = all.size();
-    if (lines < kMinLineRuns) {
-      c2.verdict = "undecided_at_this_scale";
-      c2.scale_note = absl::StrCat(
-          "only ", lines, " of ", all.size(),
-          " runs formed a line (line score >= 0.9); at least ", kMinLineRuns,
-          " are needed. ", ScaleNote(tier, ci_decides, design));
-    } else {
-      c2.verdict = Verdict(tier, ci_decides, order.holds);
-      c2.scale_note = ScaleNote(tier, ci_decides, design);
-    }
+    c2.observed["valid_runs"] = all.size();
+    if (lines < kMinLineRuns)
+      c2.cannot_measure = absl::StrCat(
+          "Only ", lines, " of ", all.size(),
+          " valid runs formed a line (line score >= 0.9); at least ",
+          kMinLineRuns, " are needed.");
     c2.reconstructed = true;
-    result.claims.push_back(c2);
+    result.claims.push_back(Decide(tier, c2));
 
     // Figures.
     Figure hg;

@@ -68,7 +68,7 @@
 namespace initrepro {
 namespace {
 
-constexpr int64_t kMinRunsToDecide = 40;  // sign-test power, see header
+[[maybe_unused]] constexpr int64_t kMinRunsToDecide = 40;  // sign-test power, see header
 constexpr int64_t kGramSamples = 20000;
 constexpr double kLr = 0.01;  // PAPER.md (P1 code)
 
@@ -168,11 +168,20 @@ class XorCompleteness : public Experiment {
     const int64_t clusters = int64_t{1} << d.k;
     std::vector<RunAnalysis> all;
     int64_t diverged = 0;
+    RunTally tally;
+    // Settled: the same surviving Walsh characters at SettleStep and at the
+    // end (PAPER.md v2).
+    auto survivor_signature = [&](const Matrix& e) {
+      std::string sig;
+      for (int64_t f : SurvivingCharacters(WalshSignal(ClusterMeans(e, clusters))))
+        absl::StrAppend(&sig, f, " ");
+      return sig;
+    };
     for (const RunRecord& r : runs) {
-      if (r.diverged) {
-        ++diverged;
-        continue;
-      }
+      const std::string why = ClusteredExclusion(r, survivor_signature);
+      tally.Add(why);
+      if (why == "diverged") ++diverged;
+      if (!why.empty()) continue;
       RunAnalysis a;
       a.seed = r.spec.params.at("seed").get<int64_t>();
       a.test_accuracy =
@@ -207,7 +216,6 @@ class XorCompleteness : public Experiment {
       }
     }
     const Correlation r = Pearson(x, y);
-    const bool survival_holds = r.r > 0 && r.p_two_sided < 0.01;
 
     std::vector<const PercentileResult*> gram_results, basis_results;
     std::vector<double> gram_pct, basis_pct, acc;
@@ -287,22 +295,27 @@ class XorCompleteness : public Experiment {
     const std::string design = absl::StrCat(
         "k=", d.k, ", V=", d.v, ", d=", d.dim, ", wd=", d.wd, ", ", d.steps,
         " steps, ", d.seeds, " seeds (vary_all, seed = run index)");
-    const bool ci_decides_sign = d.seeds >= kMinRunsToDecide;
-
-    Claim c1;
+    ClaimTest c1;
     c1.id = "XOR-completeness/signal-predicts-survival";
     c1.statement =
         "Walsh characters with a higher initial signal survive more often.";
     c1.rule =
         "Pearson r(initial signal of f in a run, 1 if f survived in that "
-        "run) > 0 with p < 0.01, over all (run, f), f = 1..2^k-1";
-    c1.observed = {{"r", Num(r.r)}, {"p", Num(r.p_two_sided)}, {"n", r.n}};
-    c1.verdict = Verdict(tier, /*ci_decides=*/true, survival_holds);
-    c1.scale_note = ScaleNote(tier, true, design);
+        "run) > 0 with p < 0.01, over all (run, f) of valid runs, "
+        "f = 1..2^k-1";
+    c1.design = design;
+    c1.statistic = Statistic::kPearson;
+    // Every run draws its own embedding (vary_all): rows of different runs
+    // are independent draws, so pooling (run, f) rows is sound here.
+    c1.unit = "(run, f)";
+    c1.max_p = 0.01;
+    c1.x = x;
+    c1.y = y;
+    c1.runs = tally;
     c1.reconstructed = true;
-    result.claims.push_back(c1);
+    result.claims.push_back(Decide(tier, c1));
 
-    Claim c2;
+    ClaimTest c2;
     c2.id = "XOR-completeness/gram-alignment";
     c2.statement =
         "The chosen representation is more complete than average at "
@@ -311,28 +324,38 @@ class XorCompleteness : public Experiment {
         "Identity relabelling's percentile among ",
         gram_sampled ? "sampled" : "all", " relabellings of the 2^k "
         "clusters: mean > 0.5 and one-sided sign test p < 0.01");
+    c2.design = design;
+    c2.statistic = Statistic::kSignTest;
+    c2.unit = "run";
+    c2.max_p = 0.01;
+    c2.a = gram_pct;
+    c2.runs = tally;
     c2.observed = SignJson(gram, gram_candidates);
-    c2.verdict = Verdict(tier, ci_decides_sign, gram.holds);
-    c2.scale_note = ScaleNote(tier, ci_decides_sign, design);
+    c2.observed.erase("p");
     c2.reconstructed = true;
-    result.claims.push_back(c2);
+    result.claims.push_back(Decide(tier, c2));
 
-    Claim c3;
+    ClaimTest c3;
     c3.id = "XOR-completeness/chosen-basis";
     c3.statement =
         "The chosen axis set has a higher summed initial signal than the "
         "average basis of GF(2)^k.";
     c3.rule =
-        "Chosen basis's percentile among all bases of GF(2)^k (runs whose "
-        "survivors span GF(2)^k): mean > 0.5 and one-sided sign test "
+        "Chosen basis's percentile among all bases of GF(2)^k (valid runs "
+        "whose survivors span GF(2)^k): mean > 0.5 and one-sided sign test "
         "p < 0.01";
+    c3.design = design;
+    c3.statistic = Statistic::kSignTest;
+    c3.unit = "run with a spanning survivor set";
+    c3.max_p = 0.01;
+    c3.a = basis_pct;
+    c3.runs = tally;
     c3.observed = SignJson(basis, basis_candidates);
+    c3.observed.erase("p");
     c3.observed["runs_without_basis"] =
         static_cast<int64_t>(all.size()) - basis.n;
-    c3.verdict = Verdict(tier, ci_decides_sign, basis.holds);
-    c3.scale_note = ScaleNote(tier, ci_decides_sign, design);
     c3.reconstructed = true;
-    result.claims.push_back(c3);
+    result.claims.push_back(Decide(tier, c3));
 
     // Figure: survival vs initial signal. Raw 0/1 points plus the survival
     // rate in 10 bins of equal count (points sorted by signal, ties by

@@ -1,5 +1,7 @@
 #include "src/harness/driver.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "src/core/status_macros.h"
 #include "src/harness/result.h"
@@ -29,10 +31,36 @@ absl::StatusOr<nlohmann::json> ReadJson(const std::string& path) {
   }
 }
 
+// PAPER.md v2 item 4: every undecided claim names the next tier that could
+// decide it, with the command and its estimated single-core cost.
+void AddWaysForward(const Experiment& experiment, Tier tier,
+                    ExperimentResult* result) {
+  Tier next = Tier::kPaper;
+  if (tier == Tier::kSmoke) next = Tier::kCi;
+  if (tier == Tier::kCi) next = Tier::kNightly;
+  for (Claim& c : result->claims) {
+    if (c.verdict != "undecided_at_this_scale") continue;
+    if (tier == Tier::kPaper) {
+      c.to_decide = {{"tier", "paper"},
+                     {"command", "more runs than P1's design: none planned"},
+                     {"core_hours", 0.0}};
+      continue;
+    }
+    const double hours = EstimatedCoreHours(experiment.Plan(next));
+    c.to_decide = {
+        {"tier", TierName(next)},
+        {"command", absl::StrCat("tools/repro run ", experiment.Name(),
+                                 " --tier=", TierName(next))},
+        // Rounded so that goldens do not move with the cost model's last bits.
+        {"core_hours", std::round(hours * 100) / 100}};
+  }
+}
+
 absl::StatusOr<nlohmann::json> AnalyseAndWrite(
     const Experiment& experiment, Tier tier,
     const std::vector<RunRecord>& runs, const DriverOptions& options) {
   ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
+  AddWaysForward(experiment, tier, &result);
   nlohmann::json j = ResultToJson(experiment, tier, runs, result);
   RETURN_IF_ERROR(MakeDirs(options.out_dir + "/results"));
   RETURN_IF_ERROR(WriteFileAtomic(

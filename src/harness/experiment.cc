@@ -20,15 +20,17 @@ std::vector<ExperimentFactory>& Factories() {
 absl::StatusOr<Tier> ParseTier(const std::string& name) {
   if (name == "smoke") return Tier::kSmoke;
   if (name == "ci") return Tier::kCi;
+  if (name == "nightly") return Tier::kNightly;
   if (name == "paper") return Tier::kPaper;
   return absl::InvalidArgumentError(
-      absl::StrCat("--tier=", name, ": expected smoke, ci or paper"));
+      absl::StrCat("--tier=", name, ": expected smoke, ci, nightly or paper"));
 }
 
 std::string TierName(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return "smoke";
     case Tier::kCi: return "ci";
+    case Tier::kNightly: return "nightly";
     case Tier::kPaper: return "paper";
   }
   return "unknown";
@@ -39,6 +41,8 @@ nlohmann::json SpecJson(const RunSpec& spec) {
   j["config"] = ToJson(spec.config);
   j["params"] = spec.params;
   j["snapshot_steps"] = spec.snapshot_steps;
+  // Only when asked for, so that the keys of every earlier spec stay put.
+  if (!spec.signal_steps.empty()) j["signal_steps"] = spec.signal_steps;
   return j;
 }
 

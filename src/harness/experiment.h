@@ -26,7 +26,7 @@
 
 namespace initrepro {
 
-enum class Tier { kSmoke, kCi, kPaper };
+enum class Tier { kSmoke, kCi, kNightly, kPaper };
 absl::StatusOr<Tier> ParseTier(const std::string& name);
 std::string TierName(Tier tier);
 
@@ -37,7 +37,15 @@ struct RunSpec {
   TrainConfig config;
   nlohmann::json params = nlohmann::json::object();
   std::vector<int64_t> snapshot_steps;  // embeddings kept for the analysis
+  // Steps at which the run keeps the Fourier signal S_k of its embedding
+  // (modular addition only; p numbers per step instead of an embedding).
+  std::vector<int64_t> signal_steps;
 };
+
+// Every run also keeps its embedding at this step, 80 % of its steps, so
+// that analyses can tell whether its representation settled (PAPER.md v2,
+// item 2). It is part of the run record format, not of the spec.
+inline int64_t SettleStep(int64_t steps) { return steps * 4 / 5; }
 
 // Stable identity of a spec: SHA-256 of its canonical JSON (threads are
 // not part of it; they change no bit).
@@ -52,12 +60,14 @@ struct RunRecord {
   int64_t steps_done = 0;
   Matrix initial_embedding;   // the embedding the run started from
   Matrix final_embedding;
-  std::map<int64_t, Matrix> snapshots;
+  std::map<int64_t, Matrix> snapshots;  // includes SettleStep(steps)
+  std::map<int64_t, std::vector<double>> signals;  // spec.signal_steps
   std::vector<StepMetrics> metrics;
   double wall_seconds = 0;    // not part of any comparison
 };
 
-// One claim of PAPER.md's table with its verdict.
+// One claim of PAPER.md's table with its verdict (filled by the verdict
+// engine, src/verdict/verdict.h; experiments never set `verdict` by hand).
 struct Claim {
   std::string id;
   std::string statement;  // as PAPER.md states it
@@ -65,7 +75,12 @@ struct Claim {
   nlohmann::json observed = nlohmann::json::object();
   // reproduced | not_reproduced | undecided_at_this_scale | descriptive
   std::string verdict;
-  std::string scale_note;  // what this tier can and cannot decide
+  // {statistic, estimate, low, high, level, n, unit}; null when descriptive.
+  nlohmann::json effect;
+  nlohmann::json runs;       // {planned, valid, excluded: {reason: count}}
+  std::string reason;        // non-empty whenever undecided
+  nlohmann::json to_decide;  // {tier, command, core_hours} when undecided
+  std::string design;        // this tier's design, in words
   bool reconstructed = false;  // P2 setup reconstructed by us
 };
 

@@ -30,6 +30,58 @@ std::string ObservedText(const nlohmann::json& observed) {
   return out;
 }
 
+// The lines of one claim in the report, label -> text (PAPER.md v2: the
+// effect with its interval, valid and planned runs, the reason and the way
+// forward of an undecided verdict).
+std::vector<std::pair<std::string, std::string>> ClaimItems(
+    const nlohmann::json& c) {
+  auto num = [](const nlohmann::json& v) {
+    return v.is_number() ? absl::StrFormat("%.4g", v.get<double>())
+                         : std::string("undefined");
+  };
+  std::vector<std::pair<std::string, std::string>> items;
+  items.push_back({"Paper", c.value("statement", "")});
+  items.push_back({"Rule", c.value("rule", "")});
+  if (c.contains("effect") && c["effect"].is_object()) {
+    const nlohmann::json& e = c["effect"];
+    items.push_back(
+        {"Effect",
+         absl::StrCat(e.value("statistic", ""), " ", num(e["estimate"]),
+                      ", 99 % interval [", num(e["low"]), ", ", num(e["high"]),
+                      "], n = ", e.value("n", 0), " ", e.value("unit", ""),
+                      e.contains("group")
+                          ? absl::StrCat(" (", e["group"].get<std::string>(), ")")
+                          : "")});
+  }
+  if (c.contains("runs") && c["runs"].is_object()) {
+    std::string excluded;
+    for (auto it = c["runs"]["excluded"].begin();
+         it != c["runs"]["excluded"].end(); ++it)
+      absl::StrAppend(&excluded, excluded.empty() ? "" : ", ", it.key(), " ",
+                      it.value().dump());
+    items.push_back({"Runs", absl::StrCat(c["runs"].value("valid", 0),
+                                          " valid of ",
+                                          c["runs"].value("planned", 0),
+                                          " planned; excluded: ",
+                                          excluded.empty() ? "none" : excluded)});
+  }
+  items.push_back({"Observed", ObservedText(c["observed"])});
+  items.push_back(
+      {"Verdict", absl::StrCat(c.value("verdict", ""),
+                               c.value("reconstructed", false)
+                                   ? " (setup reconstructed: P2's body is "
+                                     "unavailable)"
+                                   : "")});
+  if (c.contains("reason")) items.push_back({"Why", c["reason"].get<std::string>()});
+  if (c.contains("to_decide") && c["to_decide"].is_object())
+    items.push_back(
+        {"To decide",
+         absl::StrCat("`", c["to_decide"].value("command", ""), "` (~",
+                      num(c["to_decide"]["core_hours"]), " core-hours)")});
+  items.push_back({"Design", c.value("design", "")});
+  return items;
+}
+
 }  // namespace
 
 std::string VerdictTable(const std::vector<nlohmann::json>& results) {
@@ -109,23 +161,16 @@ absl::Status WriteReport(const std::vector<nlohmann::json>& results,
                     r["num_runs"].dump(), " (diverged: ",
                     r["num_diverged"].dump(), ")</p>\n");
     for (const auto& c : r["claims"]) {
-      absl::StrAppend(&md, "### ", c["id"].get<std::string>(), "\n\n",
-                      "- Paper: ", c["statement"].get<std::string>(), "\n",
-                      "- Rule: ", c["rule"].get<std::string>(), "\n",
-                      "- Observed: ", ObservedText(c["observed"]), "\n",
-                      "- Verdict: **", c["verdict"].get<std::string>(), "**",
-                      c["reconstructed"].get<bool>()
-                          ? " (setup reconstructed: P2's body is unavailable)"
-                          : "",
-                      "\n", "- Scale: ", c["scale_note"].get<std::string>(),
-                      "\n\n");
-      absl::StrAppend(&html, "<h3>", Html(c["id"]), "</h3><ul><li>Paper: ",
-                      Html(c["statement"]), "</li><li>Rule: ", Html(c["rule"]),
-                      "</li><li>Observed: ", Html(ObservedText(c["observed"])),
-                      "</li><li>Verdict: <b>", Html(c["verdict"]), "</b>",
-                      c["reconstructed"].get<bool>() ? " (reconstructed)" : "",
-                      "</li><li>Scale: ", Html(c["scale_note"]),
-                      "</li></ul>\n");
+      const std::vector<std::pair<std::string, std::string>> items =
+          ClaimItems(c);
+      absl::StrAppend(&md, "### ", c["id"].get<std::string>(), "\n\n");
+      absl::StrAppend(&html, "<h3>", Html(c["id"]), "</h3><ul>");
+      for (const auto& [label, text] : items) {
+        absl::StrAppend(&md, "- ", label, ": ", text, "\n");
+        absl::StrAppend(&html, "<li>", Html(label), ": ", Html(text), "</li>");
+      }
+      absl::StrAppend(&md, "\n");
+      absl::StrAppend(&html, "</ul>\n");
     }
     for (const std::string& stem : stems) {
       absl::StrAppend(&md, "![", stem, "](figures/", stem, ".png)\n\n");

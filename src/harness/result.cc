@@ -22,8 +22,11 @@ nlohmann::json FigureToJson(const Figure& f) {
           {"series", series}};
 }
 
-bool IsPValueKey(const std::string& key) {
-  return key == "p" || absl::StartsWith(key, "p_");
+// Numbers computed by library code that is not bit-stable across machines
+// or Boost versions: p-values, and every number of a claim's effect (its
+// interval bounds come from Boost quantiles). Compared at relative 1e-12.
+bool IsLibraryNumberKey(const std::string& key) {
+  return key == "p" || absl::StartsWith(key, "p_") || key == "effect";
 }
 
 void Compare(const nlohmann::json& g, const nlohmann::json& n,
@@ -56,7 +59,7 @@ void Compare(const nlohmann::json& g, const nlohmann::json& n,
         continue;
       }
       Compare(it.value(), n.at(it.key()), child,
-              p_value || IsPValueKey(it.key()), out);
+              p_value || IsLibraryNumberKey(it.key()), out);
     }
     for (auto it = n.begin(); it != n.end(); ++it)
       if (!g.contains(it.key()))
@@ -103,13 +106,18 @@ nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
   j["stats"] = result.stats;
   nlohmann::json claims = nlohmann::json::array();
   for (const Claim& c : result.claims) {
-    claims.push_back({{"id", c.id},
-                      {"statement", c.statement},
-                      {"rule", c.rule},
-                      {"observed", c.observed},
-                      {"verdict", c.verdict},
-                      {"scale_note", c.scale_note},
-                      {"reconstructed", c.reconstructed}});
+    nlohmann::json jc = {{"id", c.id},
+                         {"statement", c.statement},
+                         {"rule", c.rule},
+                         {"observed", c.observed},
+                         {"verdict", c.verdict},
+                         {"design", c.design},
+                         {"runs", c.runs},
+                         {"reconstructed", c.reconstructed}};
+    if (!c.effect.is_null()) jc["effect"] = c.effect;
+    if (!c.reason.empty()) jc["reason"] = c.reason;
+    if (!c.to_decide.is_null()) jc["to_decide"] = c.to_decide;
+    claims.push_back(jc);
   }
   j["claims"] = claims;
   nlohmann::json figures = nlohmann::json::array();
@@ -172,13 +180,33 @@ std::vector<std::string> CompareResults(const nlohmann::json& golden,
 std::string VerdictLines(const nlohmann::json& result) {
   std::string out;
   for (const auto& c : result["claims"]) {
+    std::string effect = "-";
+    if (c.contains("effect") && c["effect"].is_object()) {
+      const nlohmann::json& e = c["effect"];
+      auto num = [](const nlohmann::json& v) {
+        return v.is_number() ? absl::StrFormat("%.3g", v.get<double>())
+                             : std::string("undef");
+      };
+      effect = absl::StrCat(e.value("statistic", ""), " ", num(e["estimate"]),
+                            " [", num(e["low"]), ", ", num(e["high"]), "]");
+    }
+    std::string runs;
+    if (c.contains("runs") && c["runs"].is_object())
+      runs = absl::StrCat(c["runs"].value("valid", 0), "/",
+                          c["runs"].value("planned", 0), " valid");
     absl::StrAppend(
         &out,
-        absl::StrFormat("  %-28s %-24s %s%s\n", c["id"].get<std::string>(),
-                        c["verdict"].get<std::string>(),
-                        c["observed"].dump().substr(0, 90),
-                        c["reconstructed"].get<bool>() ? " [reconstructed]"
-                                                       : ""));
+        absl::StrFormat("  %-44s %-24s %-44s %s%s\n", c["id"].get<std::string>(),
+                        c["verdict"].get<std::string>(), effect, runs,
+                        c.value("reconstructed", false) ? " [reconstructed]"
+                                                        : ""));
+    if (c.contains("reason") && c["verdict"] == "undecided_at_this_scale")
+      absl::StrAppend(&out, "      why: ", c["reason"].get<std::string>(), "\n");
+    if (c.contains("to_decide") && c["to_decide"].is_object())
+      absl::StrAppend(&out, "      to decide: ",
+                      c["to_decide"].value("command", ""), " (~",
+                      absl::StrFormat("%.2g", c["to_decide"].value("core_hours", 0.0)),
+                      " core-hours)\n");
   }
   return out;
 }

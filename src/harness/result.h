@@ -18,7 +18,8 @@
 
 namespace initrepro {
 
-inline constexpr int kResultFormatVersion = 1;
+// 2: claims carry effect, runs, reason and to_decide (verdicts v2).
+inline constexpr int kResultFormatVersion = 2;
 
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
                             const std::vector<RunRecord>& runs,

@@ -46,6 +46,10 @@ std::string EncodeRunRecord(const RunRecord& r) {
   for (const auto& [step, m] : r.snapshots)
     snapshots.push_back({{"step", step}, {"embedding", MatrixToJson(m)}});
   j["snapshots"] = snapshots;
+  nlohmann::json signals = nlohmann::json::array();
+  for (const auto& [step, v] : r.signals)
+    signals.push_back({{"step", step}, {"signal", v}});
+  j["signals"] = signals;
   nlohmann::json metrics = nlohmann::json::array();
   for (const StepMetrics& m : r.metrics)
     metrics.push_back({m.step, m.train_loss, m.train_accuracy, m.test_loss,
@@ -83,6 +87,8 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
     r.spec.params = spec.at("params");
     r.spec.snapshot_steps =
         spec.at("snapshot_steps").get<std::vector<int64_t>>();
+    if (spec.contains("signal_steps"))
+      r.spec.signal_steps = spec.at("signal_steps").get<std::vector<int64_t>>();
     r.digest = j.at("digest").get<std::string>();
     r.diverged = j.at("diverged").get<bool>();
     r.steps_done = j.at("steps_done").get<int64_t>();
@@ -92,6 +98,9 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
     for (const auto& s : j.at("snapshots"))
       r.snapshots[s.at("step").get<int64_t>()] =
           MatrixFromJson(s.at("embedding"));
+    for (const auto& s : j.at("signals"))
+      r.signals[s.at("step").get<int64_t>()] =
+          s.at("signal").get<std::vector<double>>();
     for (const auto& m : j.at("metrics")) {
       StepMetrics sm;
       sm.step = m.at(0).get<int64_t>();

@@ -18,7 +18,8 @@
 
 namespace initrepro {
 
-inline constexpr int kRunRecordVersion = 1;
+// 2: adds the settle-step snapshot and per-step signals (verdicts v2).
+inline constexpr int kRunRecordVersion = 2;
 
 class RunStore {
  public:

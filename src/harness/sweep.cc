@@ -1,6 +1,8 @@
 #include "src/harness/sweep.h"
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -8,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "src/analysis/fourier.h"
 #include "src/core/status_macros.h"
 #include "src/model/params.h"
 #include "src/train/run_files.h"
@@ -20,6 +23,12 @@ absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
   TrainConfig config = spec.config;
   config.threads = 1;
   config.snapshot_steps = spec.snapshot_steps;
+  config.snapshot_steps.push_back(SettleStep(config.steps));
+  for (int64_t s : spec.signal_steps) config.snapshot_steps.push_back(s);
+  std::sort(config.snapshot_steps.begin(), config.snapshot_steps.end());
+  config.snapshot_steps.erase(
+      std::unique(config.snapshot_steps.begin(), config.snapshot_steps.end()),
+      config.snapshot_steps.end());
   ASSIGN_OR_RETURN(RunResult run, Train(config, init));
   const ParamLayout layout(run.shape);
   RunRecord record;
@@ -29,6 +38,17 @@ absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
   record.steps_done = run.steps_done;
   record.initial_embedding = EmbeddingOf(layout, run.initial);
   record.final_embedding = EmbeddingOf(layout, run.final);
+  // Signals replace the embeddings they were computed from, unless the spec
+  // asked for the embedding itself (or it is the settle snapshot).
+  const std::set<int64_t> keep(spec.snapshot_steps.begin(),
+                               spec.snapshot_steps.end());
+  for (int64_t s : spec.signal_steps) {
+    auto it = run.embedding_snapshots.find(s);
+    if (it == run.embedding_snapshots.end()) continue;  // diverged earlier
+    record.signals[s] = FourierSignal(it->second);
+    if (!keep.count(s) && s != SettleStep(config.steps))
+      run.embedding_snapshots.erase(it);
+  }
   record.snapshots = std::move(run.embedding_snapshots);
   record.metrics = std::move(run.metrics);
   record.wall_seconds = run.wall_seconds;

@@ -93,3 +93,16 @@ TEST(IntervalsTest, DegenerateInputIsUndefined) {
 
 }  // namespace
 }  // namespace initrepro
+
+namespace initrepro {
+namespace {
+
+TEST(StatsTest, StudentPooledMatchesScipy) {
+  // scipy.stats.ttest_ind(a, b).pvalue (equal_var=True), scipy 1.10.1.
+  EXPECT_NEAR(StudentTTwoSided({0.61, 0.72, 0.55, 0.68, 0.70, 0.66, 0.74, 0.59},
+                               {0.52, 0.60, 0.49, 0.58, 0.55, 0.63, 0.50}),
+              0.005936227710426197, 1e-12);
+}
+
+}  // namespace
+}  // namespace initrepro

@@ -137,6 +137,20 @@ TTest WelchT(const std::vector<double>& a, const std::vector<double>& b) {
   return r;
 }
 
+double StudentTTwoSided(const std::vector<double>& a,
+                        const std::vector<double>& b) {
+  const double n1 = static_cast<double>(a.size());
+  const double n2 = static_cast<double>(b.size());
+  if (a.size() < 2 || b.size() < 2) return kNaN;
+  const double pooled =
+      ((n1 - 1) * SampleVariance(a) + (n2 - 1) * SampleVariance(b)) /
+      (n1 + n2 - 2);
+  if (!(pooled > 0)) return kNaN;
+  const double t =
+      (Mean(a) - Mean(b)) / std::sqrt(pooled * (1 / n1 + 1 / n2));
+  return 2 * StudentUpperTail(std::fabs(t), n1 + n2 - 2);
+}
+
 double SignTestPGreater(int64_t positives, int64_t negatives) {
   if (positives < 0 || negatives < 0) return kNaN;
   if (positives == 0) return 1.0;

@@ -60,6 +60,12 @@ struct TTest {
 // variances zero: t, df and both p-values are NaN.
 TTest WelchT(const std::vector<double>& a, const std::vector<double>& b);
 
+// Student's two-sample t-test with pooled variance (scipy's ttest_ind
+// default, P1's circularity test): two-sided p. NaN when n1 < 2, n2 < 2 or
+// the pooled variance is zero.
+double StudentTTwoSided(const std::vector<double>& a,
+                        const std::vector<double>& b);
+
 // One-sided exact sign test: P(X >= positives) for X ~ Binomial(n, 1/2),
 // n = positives + negatives (the caller drops ties). 1 when positives == 0;
 // NaN when either count is negative.

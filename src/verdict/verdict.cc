@@ -1,0 +1,342 @@
+#include "src/verdict/verdict.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "src/stats/intervals.h"
+#include "src/stats/stats.h"
+
+namespace initrepro {
+namespace {
+
+constexpr double kMinValidShare = 0.8;       // PAPER.md v2, item 2
+constexpr double kSmallestR = 0.1;           // smallest effects of interest
+constexpr double kSmallestStandardised = 0.2;
+constexpr double kSmallestRateDifference = 0.05;
+
+std::string Num(double v) {
+  if (std::isnan(v)) return "undefined";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return absl::StrFormat("%.3g", v);
+}
+
+// What Decide computes before applying the three-way rule, in the claimed
+// direction (for kLess every number is negated so that "greater" is the
+// claimed side).
+struct Evidence {
+  Interval effect;
+  double p = std::numeric_limits<double>::quiet_NaN();  // v1's p, if any
+  double null_value = 0;      // reproduced: low > null (>= for fractions)
+  double rule_out_below = 0;  // not_reproduced: high < this
+  bool v1_holds = false;
+  bool inclusive = false;     // fractions: >= threshold, low >= null
+  std::string label;          // e.g. "Pearson r"
+  std::string undefined_why;
+};
+
+Evidence Correlate(const ClaimTest& t, bool spearman) {
+  Evidence e;
+  const Correlation c = spearman ? Spearman(t.x, t.y) : Pearson(t.x, t.y);
+  e.effect = spearman ? SpearmanInterval(c.r, c.n, kVerdictLevel)
+                      : PearsonInterval(c.r, c.n, kVerdictLevel);
+  e.effect.n = static_cast<int64_t>(t.x.size());
+  e.p = c.p_two_sided;
+  e.label = spearman ? "Spearman rho" : "Pearson r";
+  e.null_value = 0;
+  const double threshold = t.side == Side::kGreater ? t.threshold : -t.threshold;
+  e.rule_out_below = std::max(threshold, kSmallestR);
+  if (!e.effect.defined)
+    e.undefined_why = absl::StrCat(e.label, " needs >= 4 units with varying "
+                                   "values; have ", t.x.size());
+  return e;
+}
+
+Evidence MeanDifference(const ClaimTest& t, bool paired) {
+  Evidence e;
+  if (paired) {
+    e.effect = MeanInterval(t.a, kVerdictLevel);
+    e.label = "mean paired difference";
+    const double sd = t.a.size() >= 2 ? std::sqrt(SampleVariance(t.a)) : 0;
+    e.rule_out_below = kSmallestStandardised * sd;
+  } else {
+    e.effect = WelchInterval(t.a, t.b, kVerdictLevel);
+    e.label = "difference of means";
+    const double pooled =
+        (t.a.size() >= 2 && t.b.size() >= 2)
+            ? std::sqrt((SampleVariance(t.a) + SampleVariance(t.b)) / 2)
+            : 0;
+    e.rule_out_below = kSmallestStandardised * pooled;
+    const TTest w = WelchT(t.a, t.b);
+    e.p = t.side == Side::kGreater ? w.p_greater
+                                   : (std::isnan(w.p_greater)
+                                          ? w.p_greater
+                                          : 1 - w.p_greater);
+  }
+  e.null_value = 0;
+  if (!e.effect.defined)
+    e.undefined_why = absl::StrCat(e.label, " needs >= 2 units per group and "
+                                   "non-zero variance; have ",
+                                   t.a.size(), paired ? "" : " and ",
+                                   paired ? "" : absl::StrCat(t.b.size()));
+  return e;
+}
+
+Evidence Fraction(const ClaimTest& t, std::string* group_note) {
+  Evidence e;
+  e.inclusive = true;
+  e.label = "fraction";
+  if (t.counts.empty()) {
+    e.undefined_why = "no units";
+    return e;
+  }
+  // kFraction has one group; kMinFraction reports the group whose interval
+  // is lowest and needs every group to pass.
+  size_t worst = 0;
+  std::vector<Interval> all;
+  bool every_passes = true;
+  for (size_t i = 0; i < t.counts.size(); ++i) {
+    all.push_back(ClopperPearson(t.counts[i].first, t.counts[i].second,
+                                 kVerdictLevel));
+    if (!all.back().defined) {
+      e.undefined_why = absl::StrCat("group ", i, " has no units");
+      return e;
+    }
+    if (all[i].estimate < t.threshold) every_passes = false;
+    if (all[i].low < all[worst].low ||
+        (all[i].low == all[worst].low && all[i].high < all[worst].high))
+      worst = i;
+  }
+  // not_reproduced needs one group whose whole interval is below.
+  size_t lowest_high = 0;
+  for (size_t i = 0; i < all.size(); ++i)
+    if (all[i].high < all[lowest_high].high) lowest_high = i;
+  e.effect = all[worst];
+  if (all[lowest_high].high < t.threshold) e.effect = all[lowest_high];
+  if (t.counts.size() > 1 && group_note != nullptr && !t.group_labels.empty())
+    *group_note = t.group_labels[e.effect.high < t.threshold ? lowest_high
+                                                             : worst];
+  e.null_value = t.threshold;
+  e.rule_out_below = t.threshold;
+  e.v1_holds = every_passes;
+  return e;
+}
+
+Evidence SignTest(const ClaimTest& t) {
+  Evidence e;
+  e.label = "fraction of units above 0.5";
+  int64_t above = 0, below = 0;
+  for (double v : t.a) {
+    if (v > 0.5) ++above;
+    if (v < 0.5) ++below;
+  }
+  e.effect = ClopperPearson(above, above + below, kVerdictLevel);
+  e.p = SignTestPGreater(above, below);
+  e.null_value = 0.5;
+  e.rule_out_below = 0.5 + kSmallestRateDifference;
+  if (!e.effect.defined) e.undefined_why = "no unit away from 0.5";
+  return e;
+}
+
+Evidence OddsRatio(const ClaimTest& t) {
+  Evidence e;
+  e.label = "odds ratio";
+  if (t.counts.size() != 2) {
+    e.undefined_why = "needs a 2 x 2 table";
+    return e;
+  }
+  const auto [a, b] = t.counts[0];
+  const auto [c, d] = t.counts[1];
+  e.effect = ConditionalOddsRatio(a, b, c, d, kVerdictLevel);
+  e.p = FisherExactPGreater(a, b, c, d);
+  e.null_value = 1;
+  e.rule_out_below = 1;
+  if (!e.effect.defined)
+    e.undefined_why = "a margin of the 2 x 2 table is zero";
+  return e;
+}
+
+nlohmann::json EffectJson(const ClaimTest& t, const Evidence& e,
+                          const std::string& group) {
+  nlohmann::json j = {{"statistic", e.label},
+                      {"estimate", e.effect.estimate},
+                      {"low", e.effect.low},
+                      {"high", e.effect.high},
+                      {"level", kVerdictLevel},
+                      {"n", e.effect.n},
+                      {"unit", t.unit}};
+  if (!group.empty()) j["group"] = group;
+  return j;
+}
+
+std::string ExcludedText(const RunTally& runs) {
+  std::vector<std::string> parts;
+  for (const auto& [reason, n] : runs.excluded)
+    parts.push_back(absl::StrCat(reason, " ", n));
+  return parts.empty() ? "none" : absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
+
+void RunTally::Add(const std::string& reason) {
+  ++planned;
+  if (reason.empty()) {
+    ++valid;
+  } else {
+    ++excluded[reason];
+  }
+}
+
+nlohmann::json RunTally::ToJson() const {
+  nlohmann::json ex = nlohmann::json::object();
+  for (const auto& [reason, n] : excluded) ex[reason] = n;
+  return {{"planned", planned}, {"valid", valid}, {"excluded", ex}};
+}
+
+std::string StatisticName(Statistic s) {
+  switch (s) {
+    case Statistic::kPearson: return "pearson";
+    case Statistic::kSpearman: return "spearman";
+    case Statistic::kMeanDifference: return "mean_difference";
+    case Statistic::kPairedMean: return "paired_mean";
+    case Statistic::kFraction: return "fraction";
+    case Statistic::kMinFraction: return "min_fraction";
+    case Statistic::kSignTest: return "sign_test";
+    case Statistic::kOddsRatio: return "odds_ratio";
+  }
+  return "unknown";
+}
+
+Claim Decide(Tier tier, const ClaimTest& t) {
+  Evidence e;
+  std::string group;
+  switch (t.statistic) {
+    case Statistic::kPearson: e = Correlate(t, false); break;
+    case Statistic::kSpearman: e = Correlate(t, true); break;
+    case Statistic::kMeanDifference: e = MeanDifference(t, false); break;
+    case Statistic::kPairedMean: e = MeanDifference(t, true); break;
+    case Statistic::kFraction:
+    case Statistic::kMinFraction: e = Fraction(t, &group); break;
+    case Statistic::kSignTest: e = SignTest(t); break;
+    case Statistic::kOddsRatio: e = OddsRatio(t); break;
+  }
+
+  Claim c;
+  c.id = t.id;
+  c.statement = t.statement;
+  c.rule = t.rule;
+  c.design = t.design;
+  c.reconstructed = t.reconstructed;
+  c.observed = t.observed;
+  if (!std::isnan(e.p)) c.observed["p"] = e.p;
+  c.effect = EffectJson(t, e, group);
+  c.runs = t.runs.ToJson();
+
+  // Work in the claimed direction: for kLess negate and swap the bounds.
+  const bool less = t.side == Side::kLess;
+  const double est = less ? -e.effect.estimate : e.effect.estimate;
+  const double low = less ? -e.effect.high : e.effect.low;
+  const double high = less ? -e.effect.low : e.effect.high;
+  // null_value and rule_out_below are already in the claimed direction.
+  const double null_value = e.null_value;
+  const double threshold = less ? -t.threshold : t.threshold;
+  const char* side_word = less ? "below" : "above";
+
+  // The v1 rule on the estimate (fractions computed theirs already).
+  bool v1 = e.v1_holds;
+  if (t.statistic == Statistic::kSignTest) {
+    v1 = !t.a.empty() && Mean(t.a) > 0.5;
+  } else if (t.statistic != Statistic::kFraction &&
+             t.statistic != Statistic::kMinFraction) {
+    v1 = est > threshold;
+  }
+  if (!std::isnan(t.max_p)) v1 = v1 && e.p < t.max_p;
+  std::vector<std::string> failed_conditions;
+  for (const auto& [name, holds] : t.conditions)
+    if (!holds) failed_conditions.push_back(name);
+  v1 = v1 && failed_conditions.empty();
+
+  const std::string interval = absl::StrCat(
+      e.label, " ", Num(e.effect.estimate), ", 99 % interval [",
+      Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
+      t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"),
+      group.empty() ? "" : absl::StrCat(" (", group, ")"));
+  const std::string valid_text =
+      absl::StrCat(t.runs.valid, " of ", t.runs.planned, " planned runs valid");
+
+  auto undecided = [&](const std::string& why) {
+    c.verdict = "undecided_at_this_scale";
+    c.reason = why;
+    return c;
+  };
+  if (tier == Tier::kSmoke)
+    return undecided("smoke tier: a few tiny runs check the plumbing; it "
+                     "decides nothing.");
+  if (t.runs.planned > 0 &&
+      t.runs.valid < kMinValidShare * static_cast<double>(t.runs.planned))
+    return undecided(absl::StrCat(
+        "too few valid runs: ", valid_text, " (need >= 80 %); excluded: ",
+        ExcludedText(t.runs), ". ", interval, "."));
+  if (!t.cannot_measure.empty())
+    return undecided(absl::StrCat(t.cannot_measure, " ", interval, "."));
+  if (!e.undefined_why.empty())
+    return undecided(absl::StrCat("the statistic is undefined: ",
+                                  e.undefined_why, "."));
+
+  const bool beyond_null = e.inclusive ? low >= null_value : low > null_value;
+  const bool ruled_out = high < e.rule_out_below;
+  if (v1 && beyond_null) {
+    c.verdict = "reproduced";
+    c.reason = absl::StrCat(interval, ": the v1 rule holds and the interval "
+                            "lies ", side_word, " ", Num(e.null_value), ".");
+    return c;
+  }
+  if (ruled_out) {
+    c.verdict = "not_reproduced";
+    c.reason = absl::StrCat(interval, ": the whole interval lies on the wrong "
+                            "side of ", Num(less ? -e.rule_out_below
+                                                 : e.rule_out_below),
+                            ", which rules the claimed effect out.");
+    return c;
+  }
+  std::vector<std::string> why;
+  if (!beyond_null)
+    why.push_back(absl::StrCat("the interval reaches the null ",
+                               Num(e.null_value)));
+  if (!v1) {
+    if (!failed_conditions.empty()) {
+      why.push_back(absl::StrCat("v1 condition fails: ",
+                                 absl::StrJoin(failed_conditions, "; ")));
+    } else if (!std::isnan(t.max_p) && !(e.p < t.max_p)) {
+      why.push_back(absl::StrCat("p = ", Num(e.p), " is not below ",
+                                 Num(t.max_p)));
+    } else {
+      why.push_back(absl::StrCat("the estimate misses the v1 threshold ",
+                                 Num(t.threshold)));
+    }
+  }
+  return undecided(absl::StrCat(
+      interval, ": ", absl::StrJoin(why, " and "),
+      ", yet the interval does not rule the claim out (it reaches ",
+      Num(less ? -e.rule_out_below : e.rule_out_below), "). ", valid_text,
+      "."));
+}
+
+Claim Descriptive(const std::string& id, const std::string& statement,
+                  const std::string& rule, const std::string& design,
+                  RunTally runs, nlohmann::json observed, bool reconstructed) {
+  Claim c;
+  c.id = id;
+  c.statement = statement;
+  c.rule = rule;
+  c.design = design;
+  c.observed = std::move(observed);
+  c.verdict = "descriptive";
+  c.runs = runs.ToJson();
+  c.reconstructed = reconstructed;
+  return c;
+}
+
+}  // namespace initrepro
