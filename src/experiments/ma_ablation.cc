@@ -36,6 +36,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {11, 8, 40, 1, 10};
     case Tier::kCi: return {23, 32, 600, 6, 20};
+    case Tier::kNightly: return {59, 128, kNightlySteps, 10, 50};
     case Tier::kPaper: return {59, 128, 30000, 20, 100};
   }
   return {};

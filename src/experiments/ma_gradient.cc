@@ -28,6 +28,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {11, 8, 30, 2, 2};
     case Tier::kCi: return {23, 32, 800, 3, 6};
+    case Tier::kNightly: return {59, 128, kNightlySteps, 5, 6};
     case Tier::kPaper: return {59, 128, 30000, 10, 50};
   }
   return {};

@@ -31,6 +31,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {11, 8, 30, 2, 1};
     case Tier::kCi: return {23, 32, 600, 8, 5};
+    case Tier::kNightly: return {59, 128, kNightlySteps, 8, 12};
     case Tier::kPaper: return {59, 128, 30000, 16, 100};
   }
   return {};

@@ -29,6 +29,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {11, 3, 8, 30, 1, 2, 2};
     case Tier::kCi: return {23, 5, 32, 600, 2, 6, 3};
+    case Tier::kNightly: return {59, 25, 128, kNightlySteps, 4, 5, 7};
     case Tier::kPaper: return {59, 25, 128, 30000, 8, 50, 50};
   }
   return {};

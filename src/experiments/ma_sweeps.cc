@@ -84,6 +84,8 @@ class MaModulus : public Experiment {
     switch (tier) {
       case Tier::kSmoke: return {8, 30, 1, {7, 11}};
       case Tier::kCi: return {32, 800, 3, {11, 13, 17, 19, 23}};
+      case Tier::kNightly:
+        return {128, kNightlySteps, 3, {13, 23, 31, 43, 59, 73, 89}};
       case Tier::kPaper:
         return {128, 30000, 10,
                 {13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
@@ -125,6 +127,8 @@ class MaDecay : public Experiment {
     switch (tier) {
       case Tier::kSmoke: return {8, 30, 1, {0.1, 1.0}};
       case Tier::kCi: return {32, 800, 3, {0.01, 0.1, 0.5, 1.5}};
+      case Tier::kNightly:
+        return {128, kNightlySteps, 3, {0.01, 0.05, 0.1, 0.3, 0.5, 1.0, 1.5}};
       case Tier::kPaper:
         return {128, 30000, 10,
                 {0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5}};

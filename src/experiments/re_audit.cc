@@ -62,6 +62,8 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {12, 6, 30, 1, {8}, decays, {10}};
     case Tier::kCi: return {24, 6, 800, 16, {32}, decays, {200, 400}};
+    case Tier::kNightly:
+      return {60, 6, 2000, 8, {128}, decays, {500, 1000, 1500}};
     case Tier::kPaper:
       return {60, 6, 30000, 25, {2, 4, 16, 128}, decays,
               {2000, 5000, 10000, 20000}};

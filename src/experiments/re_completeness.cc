@@ -74,6 +74,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {12, 6, 8, 30, 3.0, 2};
     case Tier::kCi: return {24, 6, 32, 800, 3.0, 40};
+    case Tier::kNightly: return {60, 6, 128, 2000, 3.0, 40};
     case Tier::kPaper: return {60, 6, 128, 10000, 3.0, 100};
   }
   return {};

@@ -82,6 +82,7 @@ Design DesignFor(Tier tier) {
   switch (tier) {
     case Tier::kSmoke: return {4, 16, 8, 30, 0.5, 2};
     case Tier::kCi: return {4, 16, 32, 1500, 0.5, 40};
+    case Tier::kNightly: return {4, 64, 128, kNightlySteps, 0.5, 40};
     case Tier::kPaper: return {4, 64, 128, 5000, 0.5, 100};
   }
   return {};
