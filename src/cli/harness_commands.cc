@@ -14,7 +14,7 @@
 #include "src/io/atomic_file.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
-ABSL_FLAG(std::string, tier, "ci", "smoke | ci | paper");
+ABSL_FLAG(std::string, tier, "ci", "smoke | ci | nightly | paper");
 ABSL_FLAG(int, jobs, 0, "parallel runs (0: one per core); never changes a bit");
 ABSL_FLAG(std::string, golden_dir, "golden", "directory of golden files");
 ABSL_FLAG(int, shards, 1, "plan: number of shards");
@@ -78,7 +78,7 @@ int List(const Context& ctx) {
   std::printf("%-18s %-6s %8s %14s  %s\n", "experiment", "tier", "runs",
               "est.core-hours", "description");
   for (const auto& e : ctx.experiments) {
-    for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kPaper}) {
+    for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper}) {
       const std::vector<RunSpec> specs = e->Plan(t);
       std::printf("%-18s %-6s %8zu %14.3f  %s\n", e->Name().c_str(),
                   TierName(t).c_str(), specs.size(), EstimatedCoreHours(specs),
