@@ -12,6 +12,7 @@
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
 #include "src/io/atomic_file.h"
+#include "src/train/bits_identity.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, tier, "ci", "smoke | ci | paper");
@@ -196,21 +197,29 @@ int Shards(const std::string& command, const Context& ctx) {
       absl::StatusOr<std::vector<ShardStatus>> st =
           PlanStatus(*e, ctx.tier, ctx.options);
       if (!st.ok()) return Fail(st.status());
-      int64_t done = 0, missing = 0, corrupt = 0;
+      int64_t done = 0, missing = 0, corrupt = 0, stale = 0;
       for (const ShardStatus& s : *st) {
         done += s.done;
         missing += s.missing;
-        corrupt += s.corrupt;
+        corrupt += s.corrupt - s.stale;
+        stale += s.stale;
       }
-      std::printf("%s (%s): %lld done, %lld missing, %lld corrupt\n",
-                  e->Name().c_str(), TierName(ctx.tier).c_str(),
-                  static_cast<long long>(done), static_cast<long long>(missing),
+      std::printf("%s (%s): %lld done, %lld missing, %lld corrupt", e->Name().c_str(),
+                  TierName(ctx.tier).c_str(), static_cast<long long>(done),
+                  static_cast<long long>(missing),
                   static_cast<long long>(corrupt));
+      if (stale > 0)
+        std::printf(", %lld stale (trained by another build, bits identity "
+                    "of this one: %s)",
+                    static_cast<long long>(stale), BitsIdentity().c_str());
+      std::printf("\n");
       for (const ShardStatus& s : *st)
         if (s.missing + s.corrupt > 0)
-          std::printf("  shard %d: %lld missing, %lld corrupt\n", s.shard,
+          std::printf("  shard %d: %lld missing, %lld corrupt%s\n", s.shard,
                       static_cast<long long>(s.missing),
-                      static_cast<long long>(s.corrupt));
+                      static_cast<long long>(s.corrupt - s.stale),
+                      s.stale > 0 ? absl::StrCat(", ", s.stale, " stale").c_str()
+                                  : "");
     }
   }
   return 0;

@@ -184,6 +184,7 @@ absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
       ++s.missing;
     } else {
       ++s.corrupt;
+      if (IsStaleRun(r.status())) ++s.stale;
     }
   }
   return status;

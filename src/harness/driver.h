@@ -59,9 +59,12 @@ absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
                                            const DriverOptions& options);
 
 // Per shard: runs present (verified), missing, corrupt. From files only.
+// `corrupt` counts every file that must be trained again: a bad checksum or
+// spec, or a stale run (trained by another bits identity); `stale` counts
+// the stale ones among them.
 struct ShardStatus {
   int shard = 0;
-  int64_t done = 0, missing = 0, corrupt = 0;
+  int64_t done = 0, missing = 0, corrupt = 0, stale = 0;
 };
 absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
     const Experiment& experiment, Tier tier, const DriverOptions& options);

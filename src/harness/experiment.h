@@ -55,6 +55,9 @@ struct RunRecord {
   std::map<int64_t, Matrix> snapshots;
   std::vector<StepMetrics> metrics;
   double wall_seconds = 0;    // not part of any comparison
+  // BitsIdentity() of the process that trained it (src/train/bits_identity.h);
+  // not part of the spec, so not of the run key.
+  std::string bits_identity;
 };
 
 // One claim of PAPER.md's table with its verdict.

@@ -6,11 +6,14 @@
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
 #include "src/io/sha256.h"
+#include "src/train/bits_identity.h"
 
 namespace initrepro {
 namespace {
 
-constexpr char kMagic[] = "initrepro-run v1 ";
+constexpr char kMagic[] = "initrepro-run v1 ";  // the container, not the payload
+constexpr char kStalePayload[] = "initrepro/stale-run";
+constexpr char kUnknownIdentity[] = "unknown (record format 1)";
 
 nlohmann::json MatrixToJson(const Matrix& m) {
   std::vector<uint8_t> bytes(m.data.size() * sizeof(double));
@@ -40,6 +43,7 @@ std::string EncodeRunRecord(const RunRecord& r) {
   j["diverged"] = r.diverged;
   j["steps_done"] = r.steps_done;
   j["wall_seconds"] = r.wall_seconds;
+  j["bits_identity"] = r.bits_identity;
   j["initial_embedding"] = MatrixToJson(r.initial_embedding);
   j["final_embedding"] = MatrixToJson(r.final_embedding);
   nlohmann::json snapshots = nlohmann::json::array();
@@ -70,10 +74,13 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
   RunRecord r;
   try {
     nlohmann::json j = nlohmann::json::from_cbor(payload);
-    if (j.at("format_version").get<int>() != kRunRecordVersion)
+    const nlohmann::json& version = j.at("format_version");
+    if (version != 1 && version != kRunRecordVersion)
       return absl::DataLossError(absl::StrCat(
-          where, ": field 'format_version': expected ", kRunRecordVersion,
-          ", found ", j.at("format_version").dump()));
+          where, ": field 'format_version': expected 1 or ", kRunRecordVersion,
+          ", found ", version.dump()));
+    r.bits_identity = version == 1 ? kUnknownIdentity
+                                   : j.at("bits_identity").get<std::string>();
     const nlohmann::json& spec = j.at("spec");
     absl::StatusOr<TrainConfig> config = FromJson(spec.at("config"));
     if (!config.ok())
@@ -108,6 +115,19 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
   return r;
 }
 
+RunStore::RunStore(std::string dir)
+    : RunStore(std::move(dir), BitsIdentity()) {}
+
+bool IsStaleRun(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) &&
+         status.GetPayload(kStalePayload).has_value();
+}
+
+std::string StaleIdentity(const absl::Status& status) {
+  const absl::optional<absl::Cord> id = status.GetPayload(kStalePayload);
+  return id.has_value() ? std::string(*id) : "";
+}
+
 std::string RunStore::PathFor(const RunSpec& spec) const {
   return absl::StrCat(dir_, "/runs/", RunKey(spec), ".run");
 }
@@ -121,6 +141,13 @@ absl::StatusOr<RunRecord> RunStore::Load(const RunSpec& spec) const {
   if (SpecJson(record.spec) != SpecJson(spec))
     return absl::DataLossError(absl::StrCat(
         path, ": recorded for a different run config than the one asked"));
+  if (record.bits_identity != bits_identity_) {
+    absl::Status stale = absl::FailedPreconditionError(absl::StrCat(
+        path, ": trained by bits identity ", record.bits_identity,
+        ", this build is ", bits_identity_));
+    stale.SetPayload(kStalePayload, absl::Cord(record.bits_identity));
+    return stale;
+  }
   return record;
 }
 
