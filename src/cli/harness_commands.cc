@@ -11,6 +11,7 @@
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
+#include "src/harness/result.h"
 #include "src/io/atomic_file.h"
 #include "src/train/bits_identity.h"
 
@@ -156,6 +157,8 @@ int Report(const Context& ctx) {
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded())
       return Fail(absl::DataLossError(absl::StrCat(path, ": malformed JSON")));
+    absl::Status valid = ValidateResultJson(j, e->Name(), ctx.tier, path);
+    if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
     absl::StatusOr<std::vector<std::string>> diffs =
         CheckAgainstGolden(j, ctx.options);
     golden_status.push_back(!diffs.ok() ? "no golden"
@@ -167,10 +170,18 @@ int Report(const Context& ctx) {
                               "/results for tier ", TierName(ctx.tier),
                               "; run `repro run` first"));
   const std::string dir = ctx.options.out_dir + "/report";
-  absl::Status written = WriteReport(results, golden_status, dir);
-  if (!written.ok()) return Fail(written);
-  std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
-              dir.c_str());
+  // A result file that passed validation may still hold a field of the
+  // wrong type deeper down: an error naming the files, never an abort.
+  try {
+    absl::Status written = WriteReport(results, golden_status, dir);
+    if (!written.ok()) return Fail(written);
+    std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
+                dir.c_str());
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(absl::DataLossError(absl::StrCat(
+        "a result file under ", ctx.options.out_dir,
+        "/results is malformed: ", e.what())));
+  }
   return 0;
 }
 
