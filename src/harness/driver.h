@@ -40,6 +40,18 @@ absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
                                              Tier tier,
                                              const DriverOptions& options);
 
+// Reads a result or golden file and checks it is one of `experiment` at
+// `tier` (ValidateResultJson); every problem is a Status naming the file.
+absl::StatusOr<nlohmann::json> ReadResultFile(const std::string& path,
+                                              const std::string& experiment,
+                                              Tier tier);
+
+// The shard count of OUT/plans/EXPERIMENT.TIER.json, checked against the
+// experiment's current run list for `tier`; errors name the file and field.
+absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
+                                   const std::vector<RunSpec>& specs,
+                                   const DriverOptions& options);
+
 // Compares a result with its golden. Returns the differences (empty: match).
 // A missing or malformed golden is an error naming the file and field.
 absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(

@@ -1,5 +1,6 @@
 #include "src/harness/run_store.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -24,11 +25,15 @@ nlohmann::json MatrixToJson(const Matrix& m) {
 }
 
 Matrix MatrixFromJson(const nlohmann::json& j) {
-  Matrix m(j.at("rows").get<int64_t>(), j.at("cols").get<int64_t>());
+  const int64_t rows = j.at("rows").get<int64_t>();
+  const int64_t cols = j.at("cols").get<int64_t>();
   const auto& bytes = j.at("data").get_binary();
-  if (bytes.size() != m.data.size() * sizeof(double)) {
+  // Checked before allocating: a shape is never trusted beyond its data.
+  if (rows < 0 || cols < 0 || (cols > 0 && rows > INT64_MAX / cols) ||
+      bytes.size() != static_cast<uint64_t>(rows * cols) * sizeof(double)) {
     throw std::runtime_error("matrix data size does not match its shape");
   }
+  Matrix m(rows, cols);
   if (!bytes.empty()) std::memcpy(m.data.data(), bytes.data(), bytes.size());
   return m;
 }
@@ -63,7 +68,9 @@ std::string EncodeRunRecord(const RunRecord& r) {
 absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
                                           const std::string& where) {
   const size_t header = sizeof(kMagic) - 1 + 64 + 1;
-  if (bytes.size() < header || bytes.compare(0, sizeof(kMagic) - 1, kMagic) != 0)
+  if (bytes.size() < header ||
+      bytes.compare(0, sizeof(kMagic) - 1, kMagic) != 0 ||
+      bytes[header - 1] != '\n')
     return absl::DataLossError(
         absl::StrCat(where, ": not an initrepro run record (bad header)"));
   const std::string hash = bytes.substr(sizeof(kMagic) - 1, 64);
