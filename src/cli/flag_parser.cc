@@ -8,7 +8,8 @@
 
 namespace initrepro {
 
-absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv) {
+absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv,
+                                                    const FlagFilter& accept) {
   std::vector<std::string> positional;
   bool only_positional = false;
   for (int i = 1; i < argc; ++i) {
@@ -37,6 +38,12 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv) {
         value = "false";
         has_value = true;
       }
+    }
+    if (accept != nullptr) {
+      // Ask with the flag's own name (--nofoo is --foo).
+      absl::Status ok =
+          accept(flag != nullptr ? std::string(flag->Name()) : name);
+      if (!ok.ok()) return ok;
     }
     if (flag == nullptr) {
       return absl::InvalidArgumentError(

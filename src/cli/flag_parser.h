@@ -7,6 +7,7 @@
 #ifndef INITREPRO_SRC_CLI_FLAG_PARSER_H_
 #define INITREPRO_SRC_CLI_FLAG_PARSER_H_
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,12 @@ namespace initrepro {
 
 // Accepts --name=value, --name (booleans), --noname (booleans), and "--"
 // (everything after is positional). Returns the positional arguments
-// (argv[0] excluded).
-absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv);
+// (argv[0] excluded). `accept`, when given, is asked about every flag name
+// before its value is parsed; its error is returned as is (per-command
+// flags: src/cli/commands.h).
+using FlagFilter = std::function<absl::Status(const std::string& name)>;
+absl::StatusOr<std::vector<std::string>> ParseFlags(
+    int argc, char** argv, const FlagFilter& accept = nullptr);
 
 }  // namespace initrepro
 

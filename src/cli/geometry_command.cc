@@ -7,6 +7,8 @@
 #include "src/analysis/clusters.h"
 #include "src/io/atomic_file.h"
 #include "src/io/npy.h"
+#include "src/core/status_macros.h"
+#include "src/train/config.h"
 
 namespace initrepro {
 namespace {
@@ -20,40 +22,66 @@ int Fail(const std::string& message) {
 
 }  // namespace
 
-int RunGeometryCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Fail("expected one run directory (repro train --out)");
-  const std::string dir = args[0];
-  absl::StatusOr<std::string> text = ReadFile(dir + "/summary.json");
-  if (!text.ok()) return Fail(std::string(text.status().message()));
-  const nlohmann::json summary = nlohmann::json::parse(*text, nullptr, false);
-  if (summary.is_discarded() || !summary.contains("config"))
-    return Fail(absl::StrCat(dir, "/summary.json: malformed (no 'config')"));
-  const nlohmann::json& config = summary["config"];
-  if (config.value("task", "") != "remainder")
-    return Fail(absl::StrCat(dir, "/summary.json: field 'config/task': expected "
-                             "\"remainder\", found ", config.value("task", nlohmann::json()).dump()));
-  const int64_t n = config["n"].get<int64_t>(), m = config["m"].get<int64_t>();
-  const int64_t d = config["dim"].get<int64_t>();
-  absl::StatusOr<Matrix> initial =
-      ReadNpyMatrixF64(dir + "/init/embedding.npy", n, d);
-  if (!initial.ok()) return Fail(std::string(initial.status().message()));
-  absl::StatusOr<Matrix> final_e =
-      ReadNpyMatrixF64(dir + "/final/embedding.npy", n, d);
-  if (!final_e.ok()) return Fail(std::string(final_e.status().message()));
-  const Matrix init_means = ClusterMeans(*initial, m);
-  const Matrix final_means = ClusterMeans(*final_e, m);
+absl::StatusOr<nlohmann::json> Geometry(const std::string& dir) {
+  const std::string path = dir + "/summary.json";
+  ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  const nlohmann::json summary = nlohmann::json::parse(text, nullptr, false);
+  if (summary.is_discarded() || !summary.is_object() ||
+      !summary.contains("config"))
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": malformed (no 'config')"));
+  const nlohmann::json& json_config = summary["config"];
+  if (!json_config.is_object() || json_config.value("task", "") != "remainder")
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'config/task': expected \"remainder\", found ",
+        json_config.is_object()
+            ? json_config.value("task", nlohmann::json()).dump()
+            : json_config.dump()));
+  // The same checks as `repro train` applies to its flags.
+  absl::StatusOr<TrainConfig> config = FromJson(json_config);
+  if (config.ok()) {
+    absl::Status valid = Validate(*config);
+    if (!valid.ok()) config = valid;
+  }
+  if (!config.ok())
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'config': ", config.status().message()));
+  const int64_t n = config->task.n, m = config->task.m, d = config->dim;
+  // The shape comes from summary.json: a mismatch names both files.
+  const auto read = [&](const std::string& name) -> absl::StatusOr<Matrix> {
+    absl::StatusOr<Matrix> e = ReadNpyMatrixF64(dir + name, n, d);
+    if (!e.ok())
+      return absl::Status(e.status().code(),
+                          absl::StrCat(e.status().message(), " (shape (n, dim) "
+                                       "from ", path, ")"));
+    return e;
+  };
+  ASSIGN_OR_RETURN(Matrix initial, read("/init/embedding.npy"));
+  ASSIGN_OR_RETURN(Matrix final_e, read("/final/embedding.npy"));
+  const Matrix init_means = ClusterMeans(initial, m);
+  const Matrix final_means = ClusterMeans(final_e, m);
   const double line = LineScore(final_means);
   nlohmann::json out;
   out["run"] = dir;
   out["variance_shares"] = PrincipalVarianceShares(final_means);
   out["line_score"] = line;
   out["forms_line"] = line >= kLineThreshold;
-  const PercentileResult gram = GramAlignmentPercentile(
-      init_means, final_means, config["seed"].get<uint64_t>());
-  out["gram_alignment"] = {{"percentile", gram.percentile},
-                           {"chosen_is_best", gram.chosen_is_best},
-                           {"candidates", gram.num_candidates},
-                           {"sampled", gram.sampled}};
+  if (m >= 3) {
+    const PercentileResult gram =
+        GramAlignmentPercentile(init_means, final_means, config->seed);
+    out["gram_alignment"] = {{"percentile", gram.percentile},
+                             {"chosen_is_best", gram.chosen_is_best},
+                             {"candidates", gram.num_candidates},
+                             {"sampled", gram.sampled}};
+  } else {
+    out["gram_alignment"] = {
+        {"percentile", nullptr},
+        {"undefined",
+         absl::StrCat("m = ", m,
+                      ": the Gram-alignment percentile needs m >= 3 clusters "
+                      "(it correlates the m(m-1)/2 off-diagonal Gram entries; "
+                      "m = 2 has one)")}};
+  }
   if (m <= 10) {
     const std::vector<int64_t> ordering = ChosenOrdering(final_means);
     const PercentileResult r2 = OrderingPercentile(init_means, ordering);
@@ -63,8 +91,21 @@ int RunGeometryCommand(const std::vector<std::string>& args) {
                             {"chosen_is_best", r2.chosen_is_best},
                             {"candidates", r2.num_candidates},
                             {"meaningful", line >= kLineThreshold}};
+  } else {
+    out["line_ordering"] = {
+        {"percentile", nullptr},
+        {"undefined", absl::StrCat("m = ", m,
+                                   ": the ordering percentile enumerates all "
+                                   "m!/2 orderings, done for m <= 10 only")}};
   }
-  std::printf("%s\n", out.dump(2).c_str());
+  return out;
+}
+
+int RunGeometryCommand(const std::vector<std::string>& args) {
+  if (args.size() != 1) return Fail("expected one run directory (repro train --out)");
+  absl::StatusOr<nlohmann::json> out = Geometry(args[0]);
+  if (!out.ok()) return Fail(std::string(out.status().message()));
+  std::printf("%s\n", out->dump(2).c_str());
   return 0;
 }
 

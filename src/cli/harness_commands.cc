@@ -11,7 +11,9 @@
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
+#include "src/harness/result.h"
 #include "src/io/atomic_file.h"
+#include "src/train/bits_identity.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, tier, "ci", "smoke | ci | nightly | paper");
@@ -155,6 +157,8 @@ int Report(const Context& ctx) {
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded())
       return Fail(absl::DataLossError(absl::StrCat(path, ": malformed JSON")));
+    absl::Status valid = ValidateResultJson(j, e->Name(), ctx.tier, path);
+    if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
     absl::StatusOr<std::vector<std::string>> diffs =
         CheckAgainstGolden(j, ctx.options);
     golden_status.push_back(!diffs.ok() ? "no golden"
@@ -166,10 +170,18 @@ int Report(const Context& ctx) {
                               "/results for tier ", TierName(ctx.tier),
                               "; run `repro run` first"));
   const std::string dir = ctx.options.out_dir + "/report";
-  absl::Status written = WriteReport(results, golden_status, dir);
-  if (!written.ok()) return Fail(written);
-  std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
-              dir.c_str());
+  // A result file that passed validation may still hold a field of the
+  // wrong type deeper down: an error naming the files, never an abort.
+  try {
+    absl::Status written = WriteReport(results, golden_status, dir);
+    if (!written.ok()) return Fail(written);
+    std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
+                dir.c_str());
+  } catch (const nlohmann::json::exception& e) {
+    return Fail(absl::DataLossError(absl::StrCat(
+        "a result file under ", ctx.options.out_dir,
+        "/results is malformed: ", e.what())));
+  }
   return 0;
 }
 
@@ -196,21 +208,29 @@ int Shards(const std::string& command, const Context& ctx) {
       absl::StatusOr<std::vector<ShardStatus>> st =
           PlanStatus(*e, ctx.tier, ctx.options);
       if (!st.ok()) return Fail(st.status());
-      int64_t done = 0, missing = 0, corrupt = 0;
+      int64_t done = 0, missing = 0, corrupt = 0, stale = 0;
       for (const ShardStatus& s : *st) {
         done += s.done;
         missing += s.missing;
-        corrupt += s.corrupt;
+        corrupt += s.corrupt - s.stale;
+        stale += s.stale;
       }
-      std::printf("%s (%s): %lld done, %lld missing, %lld corrupt\n",
-                  e->Name().c_str(), TierName(ctx.tier).c_str(),
-                  static_cast<long long>(done), static_cast<long long>(missing),
+      std::printf("%s (%s): %lld done, %lld missing, %lld corrupt", e->Name().c_str(),
+                  TierName(ctx.tier).c_str(), static_cast<long long>(done),
+                  static_cast<long long>(missing),
                   static_cast<long long>(corrupt));
+      if (stale > 0)
+        std::printf(", %lld stale (trained by another build, bits identity "
+                    "of this one: %s)",
+                    static_cast<long long>(stale), BitsIdentity().c_str());
+      std::printf("\n");
       for (const ShardStatus& s : *st)
         if (s.missing + s.corrupt > 0)
-          std::printf("  shard %d: %lld missing, %lld corrupt\n", s.shard,
+          std::printf("  shard %d: %lld missing, %lld corrupt%s\n", s.shard,
                       static_cast<long long>(s.missing),
-                      static_cast<long long>(s.corrupt));
+                      static_cast<long long>(s.corrupt - s.stale),
+                      s.stale > 0 ? absl::StrCat(", ", s.stale, " stale").c_str()
+                                  : "");
     }
   }
   return 0;

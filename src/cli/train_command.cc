@@ -40,7 +40,9 @@ ABSL_FLAG(std::string, snapshot_steps, "",
 ABSL_FLAG(std::string, init_from, "",
           "directory of the seven initial .npy tensors (PyTorch names)");
 ABSL_FLAG(std::string, split_from, "", "int64 .npy of training pair indices");
-ABSL_FLAG(std::string, out, "", "output directory (written atomically)");
+ABSL_FLAG(std::string, out, "",
+          "train: the run directory (written atomically); other commands: "
+          "the results tree (empty: out)");
 ABSL_FLAG(bool, overwrite, false, "replace an existing --out directory");
 
 namespace initrepro {

@@ -68,17 +68,25 @@ absl::StatusOr<nlohmann::json> AnalyseAndWrite(
   return j;
 }
 
+}  // namespace
+
 // The plan's run keys must still be the experiment's plan for this tier.
 absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
                                    const std::vector<RunSpec>& specs,
                                    const DriverOptions& options) {
   const std::string path = PlanPath(options, experiment.Name(), tier);
   ASSIGN_OR_RETURN(nlohmann::json plan, ReadJson(path));
-  if (!plan.contains("shards") || !plan["shards"].is_number_integer() ||
-      plan["shards"].get<int>() < 1)
+  if (!plan.is_object())
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": field 'shards': expected an integer >= 1"));
-  if (!plan.contains("run_keys") || plan["run_keys"].size() != specs.size())
+        absl::StrCat(path, ": expected a JSON object"));
+  // is_number_unsigned: a negative or huge count never reaches get<int>().
+  if (!plan.contains("shards") || !plan["shards"].is_number_unsigned() ||
+      plan["shards"].get<uint64_t>() < 1 ||
+      plan["shards"].get<uint64_t>() > 1000000)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'shards': expected an integer in [1, 1000000]"));
+  if (!plan.contains("run_keys") || !plan["run_keys"].is_array() ||
+      plan["run_keys"].size() != specs.size())
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": field 'run_keys': the plan has a different run list than ",
         experiment.Name(), " at tier ", TierName(tier),
@@ -87,10 +95,8 @@ absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
     if (plan["run_keys"][i] != RunKey(specs[i]))
       return absl::FailedPreconditionError(absl::StrCat(
           path, ": run ", i, " differs from the current plan; write a new plan"));
-  return plan["shards"].get<int>();
+  return static_cast<int>(plan["shards"].get<uint64_t>());
 }
-
-}  // namespace
 
 std::string ResultPath(const DriverOptions& o, const std::string& name,
                        Tier tier) {
@@ -114,6 +120,14 @@ absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
   return AnalyseAndWrite(experiment, tier, runs, options);
 }
 
+absl::StatusOr<nlohmann::json> ReadResultFile(const std::string& path,
+                                              const std::string& experiment,
+                                              Tier tier) {
+  ASSIGN_OR_RETURN(nlohmann::json j, ReadJson(path));
+  RETURN_IF_ERROR(ValidateResultJson(j, experiment, tier, path));
+  return j;
+}
+
 absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
     const nlohmann::json& result, const DriverOptions& options) {
   const std::string name = result["experiment"];
@@ -123,8 +137,7 @@ absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
     return absl::NotFoundError(absl::StrCat(
         path, ": no golden; create it with `repro bless ", name,
         " --tier=", TierName(tier), "`"));
-  ASSIGN_OR_RETURN(nlohmann::json golden, ReadJson(path));
-  RETURN_IF_ERROR(ValidateResultJson(golden, name, tier, path));
+  ASSIGN_OR_RETURN(nlohmann::json golden, ReadResultFile(path, name, tier));
   return CompareResults(golden, result);
 }
 
@@ -212,6 +225,7 @@ absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
       ++s.missing;
     } else {
       ++s.corrupt;
+      if (IsStaleRun(r.status())) ++s.stale;
     }
   }
   return status;

@@ -40,6 +40,18 @@ absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
                                              Tier tier,
                                              const DriverOptions& options);
 
+// Reads a result or golden file and checks it is one of `experiment` at
+// `tier` (ValidateResultJson); every problem is a Status naming the file.
+absl::StatusOr<nlohmann::json> ReadResultFile(const std::string& path,
+                                              const std::string& experiment,
+                                              Tier tier);
+
+// The shard count of OUT/plans/EXPERIMENT.TIER.json, checked against the
+// experiment's current run list for `tier`; errors name the file and field.
+absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
+                                   const std::vector<RunSpec>& specs,
+                                   const DriverOptions& options);
+
 // Compares a result with its golden. Returns the differences (empty: match).
 // A missing or malformed golden is an error naming the file and field.
 absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
@@ -59,9 +71,12 @@ absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
                                            const DriverOptions& options);
 
 // Per shard: runs present (verified), missing, corrupt. From files only.
+// `corrupt` counts every file that must be trained again: a bad checksum or
+// spec, or a stale run (trained by another bits identity); `stale` counts
+// the stale ones among them.
 struct ShardStatus {
   int shard = 0;
-  int64_t done = 0, missing = 0, corrupt = 0;
+  int64_t done = 0, missing = 0, corrupt = 0, stale = 0;
 };
 absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
     const Experiment& experiment, Tier tier, const DriverOptions& options);

@@ -64,6 +64,9 @@ struct RunRecord {
   std::map<int64_t, std::vector<double>> signals;  // spec.signal_steps
   std::vector<StepMetrics> metrics;
   double wall_seconds = 0;    // not part of any comparison
+  // BitsIdentity() of the process that trained it (src/train/bits_identity.h);
+  // not part of the spec, so not of the run key.
+  std::string bits_identity;
 };
 
 // One claim of PAPER.md's table with its verdict (filled by the verdict

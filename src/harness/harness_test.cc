@@ -1,15 +1,19 @@
 // The harness contracts: stored runs verify themselves, sweeps give the same
 // records for any worker count and after interruption, shards merge to the
-// single-machine result, goldens compare bit-exactly except p-values.
+// single-machine result, goldens compare bit-exactly except p-values, runs
+// trained by another build (bits identity) are retrained or refused.
 #include <memory>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "src/harness/driver.h"
 #include "src/harness/result.h"
 #include "src/harness/run_store.h"
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
+#include "src/io/sha256.h"
+#include "src/train/bits_identity.h"
 
 namespace initrepro {
 namespace {
@@ -117,6 +121,98 @@ TEST(DriverTest, ShardsMergeToTheSingleMachineResult) {
   ASSERT_TRUE(merged.ok());
   EXPECT_EQ(whole->dump(), merged->dump());
   EXPECT_FALSE(RunShard(e, Tier::kSmoke, 4, sharded).ok());  // out of range
+}
+
+// Rewrites the stored record of `spec` as if another build had trained it.
+void MarkTrainedBy(const RunStore& store, const RunSpec& spec,
+                   const std::string& identity) {
+  absl::StatusOr<RunRecord> r = store.Load(spec);
+  ASSERT_TRUE(r.ok()) << r.status();
+  r->bits_identity = identity;
+  ASSERT_TRUE(store.Save(*r).ok());
+}
+
+TEST(BitsIdentityTest, StaleRunsAreRetrainedAndRefusedByMerge) {
+  TinyExperiment e;
+  const std::vector<RunSpec> specs = e.Plan(Tier::kSmoke);
+  DriverOptions single{FreshDir("stale_single"), FreshDir("stale_golden"), 1,
+                       false};
+  DriverOptions sharded{FreshDir("stale_sharded"), single.golden_dir, 1, false};
+  auto whole = RunExperiment(e, Tier::kSmoke, single);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_TRUE(WritePlan(e, Tier::kSmoke, 2, sharded).ok());
+  for (int shard = 0; shard < 2; ++shard)
+    ASSERT_TRUE(RunShard(e, Tier::kSmoke, shard, sharded).ok());
+  const RunStore store(sharded.out_dir + "/store/tiny");
+  const std::string old_id = "0123456789abcdef";
+  ASSERT_NE(old_id, BitsIdentity());
+  MarkTrainedBy(store, specs[1], old_id);
+  MarkTrainedBy(store, specs[4], old_id);
+
+  const absl::Status loaded = store.Load(specs[1]).status();
+  EXPECT_TRUE(IsStaleRun(loaded)) << loaded;
+  EXPECT_EQ(StaleIdentity(loaded), old_id);
+  auto status = PlanStatus(e, Tier::kSmoke, sharded);
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ((*status)[0].stale + (*status)[1].stale, 2);
+  EXPECT_EQ((*status)[0].corrupt + (*status)[1].corrupt, 2);
+
+  // A merge refuses to mix builds, saying how many and which identities.
+  auto refused = MergeShards(e, Tier::kSmoke, sharded);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find(absl::StrCat(
+                "2 stale runs (trained by bits identity ", old_id,
+                ", this build is ", BitsIdentity(), ")")),
+            std::string::npos)
+      << refused.status();
+
+  // A sweep retrains them, with one line on stderr, to the same result.
+  ::testing::internal::CaptureStderr();
+  auto rerun = RunExperiment(e, Tier::kSmoke, sharded);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  ASSERT_TRUE(rerun.ok()) << rerun.status();
+  EXPECT_EQ(err, absl::StrCat("tiny: 2 stale runs (trained by bits identity ",
+                              old_id, ", this build is ", BitsIdentity(),
+                              "): retraining\n"));
+  EXPECT_EQ(rerun->dump(), whole->dump());
+  EXPECT_EQ(store.Load(specs[1])->bits_identity, BitsIdentity());
+  auto merged = MergeShards(e, Tier::kSmoke, sharded);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->dump(), whole->dump());
+}
+
+TEST(BitsIdentityTest, FormatOneRecordsAreStaleNotCorrupt) {
+  TinyExperiment e;
+  const RunSpec spec = e.Plan(Tier::kSmoke)[0];
+  absl::StatusOr<RunRecord> record = TrainOne(e, spec);
+  ASSERT_TRUE(record.ok()) << record.status();
+  EXPECT_EQ(record->bits_identity, BitsIdentity());
+  // Re-encode as format 1: no bits_identity field.
+  const std::string v2 = EncodeRunRecord(*record);
+  const size_t header = v2.find('\n') + 1;
+  nlohmann::json j = nlohmann::json::from_cbor(v2.substr(header));
+  j["format_version"] = 1;
+  j.erase("bits_identity");
+  const std::vector<uint8_t> cbor = nlohmann::json::to_cbor(j);
+  const std::string payload(cbor.begin(), cbor.end());
+  const std::string v1 =
+      absl::StrCat("initrepro-run v1 ", Sha256Hex(payload), "\n", payload);
+  RunStore store(FreshDir("v1store"));
+  ASSERT_TRUE(store.Save(*record).ok());
+  ASSERT_TRUE(WriteFileAtomic(store.PathFor(spec), v1).ok());
+  const absl::Status s = store.Load(spec).status();
+  EXPECT_TRUE(IsStaleRun(s)) << s;
+  EXPECT_EQ(StaleIdentity(s), "unknown (record format 1)");
+}
+
+TEST(SweepTest, RefusesSpecsOfAnotherBackend) {
+  TinyExperiment e;
+  RunSpec spec = e.Plan(Tier::kSmoke)[0];
+  spec.config.backend = "onednn";
+  spec.config.dtype = "f32";
+  const absl::Status s = TrainOne(e, spec).status();
+  EXPECT_TRUE(absl::IsInvalidArgument(s)) << s;
+  EXPECT_NE(s.message().find("backend=onednn"), std::string::npos) << s;
 }
 
 TEST(ResultTest, GoldenComparisonIsExactExceptPValues) {

@@ -164,7 +164,13 @@ std::vector<std::string> CompareResults(const nlohmann::json& golden,
   if (golden.contains("runs") && now.contains("runs") &&
       golden["runs"].size() == now["runs"].size()) {
     for (size_t i = 0; i < golden["runs"].size(); ++i) {
-      if (golden["runs"][i]["key"] != now["runs"][i]["key"]) {
+      // value(): a golden run entry without a key is a difference, not a
+      // read past the end (const operator[] on a missing key is undefined).
+      const auto key_of = [](const nlohmann::json& run) {
+        return run.is_object() ? run.value("key", nlohmann::json())
+                               : nlohmann::json();
+      };
+      if (key_of(golden["runs"][i]) != key_of(now["runs"][i])) {
         diffs.push_back(absl::StrCat(
             "/runs/", i,
             "/key: the golden was made from a different plan (run configs "

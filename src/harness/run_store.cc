@@ -1,16 +1,19 @@
 #include "src/harness/run_store.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
 #include "src/io/sha256.h"
+#include "src/train/bits_identity.h"
 
 namespace initrepro {
 namespace {
 
-constexpr char kMagic[] = "initrepro-run v1 ";
+constexpr char kMagic[] = "initrepro-run v1 ";  // the container, not the payload
+constexpr char kStalePayload[] = "initrepro/stale-run";
 
 nlohmann::json MatrixToJson(const Matrix& m) {
   std::vector<uint8_t> bytes(m.data.size() * sizeof(double));
@@ -21,11 +24,15 @@ nlohmann::json MatrixToJson(const Matrix& m) {
 }
 
 Matrix MatrixFromJson(const nlohmann::json& j) {
-  Matrix m(j.at("rows").get<int64_t>(), j.at("cols").get<int64_t>());
+  const int64_t rows = j.at("rows").get<int64_t>();
+  const int64_t cols = j.at("cols").get<int64_t>();
   const auto& bytes = j.at("data").get_binary();
-  if (bytes.size() != m.data.size() * sizeof(double)) {
+  // Checked before allocating: a shape is never trusted beyond its data.
+  if (rows < 0 || cols < 0 || (cols > 0 && rows > INT64_MAX / cols) ||
+      bytes.size() != static_cast<uint64_t>(rows * cols) * sizeof(double)) {
     throw std::runtime_error("matrix data size does not match its shape");
   }
+  Matrix m(rows, cols);
   if (!bytes.empty()) std::memcpy(m.data.data(), bytes.data(), bytes.size());
   return m;
 }
@@ -40,6 +47,7 @@ std::string EncodeRunRecord(const RunRecord& r) {
   j["diverged"] = r.diverged;
   j["steps_done"] = r.steps_done;
   j["wall_seconds"] = r.wall_seconds;
+  j["bits_identity"] = r.bits_identity;
   j["initial_embedding"] = MatrixToJson(r.initial_embedding);
   j["final_embedding"] = MatrixToJson(r.final_embedding);
   nlohmann::json snapshots = nlohmann::json::array();
@@ -63,7 +71,9 @@ std::string EncodeRunRecord(const RunRecord& r) {
 absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
                                           const std::string& where) {
   const size_t header = sizeof(kMagic) - 1 + 64 + 1;
-  if (bytes.size() < header || bytes.compare(0, sizeof(kMagic) - 1, kMagic) != 0)
+  if (bytes.size() < header ||
+      bytes.compare(0, sizeof(kMagic) - 1, kMagic) != 0 ||
+      bytes[header - 1] != '\n')
     return absl::DataLossError(
         absl::StrCat(where, ": not an initrepro run record (bad header)"));
   const std::string hash = bytes.substr(sizeof(kMagic) - 1, 64);
@@ -74,10 +84,17 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
   RunRecord r;
   try {
     nlohmann::json j = nlohmann::json::from_cbor(payload);
-    if (j.at("format_version").get<int>() != kRunRecordVersion)
+    const nlohmann::json& version = j.at("format_version");
+    if (!version.is_number_integer() || version.get<int>() < 1 ||
+        version.get<int>() > kRunRecordVersion)
       return absl::DataLossError(absl::StrCat(
-          where, ": field 'format_version': expected ", kRunRecordVersion,
-          ", found ", j.at("format_version").dump()));
+          where, ": field 'format_version': expected 1 to ", kRunRecordVersion,
+          ", found ", version.dump()));
+    // Older formats lack what this build's analyses read: stale, retrained.
+    r.bits_identity =
+        version != kRunRecordVersion
+            ? absl::StrCat("unknown (record format ", version.get<int>(), ")")
+            : j.at("bits_identity").get<std::string>();
     const nlohmann::json& spec = j.at("spec");
     absl::StatusOr<TrainConfig> config = FromJson(spec.at("config"));
     if (!config.ok())
@@ -98,9 +115,10 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
     for (const auto& s : j.at("snapshots"))
       r.snapshots[s.at("step").get<int64_t>()] =
           MatrixFromJson(s.at("embedding"));
-    for (const auto& s : j.at("signals"))
-      r.signals[s.at("step").get<int64_t>()] =
-          s.at("signal").get<std::vector<double>>();
+    if (j.contains("signals"))
+      for (const auto& s : j.at("signals"))
+        r.signals[s.at("step").get<int64_t>()] =
+            s.at("signal").get<std::vector<double>>();
     for (const auto& m : j.at("metrics")) {
       StepMetrics sm;
       sm.step = m.at(0).get<int64_t>();
@@ -117,6 +135,19 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
   return r;
 }
 
+RunStore::RunStore(std::string dir)
+    : RunStore(std::move(dir), BitsIdentity()) {}
+
+bool IsStaleRun(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) &&
+         status.GetPayload(kStalePayload).has_value();
+}
+
+std::string StaleIdentity(const absl::Status& status) {
+  const absl::optional<absl::Cord> id = status.GetPayload(kStalePayload);
+  return id.has_value() ? std::string(*id) : "";
+}
+
 std::string RunStore::PathFor(const RunSpec& spec) const {
   return absl::StrCat(dir_, "/runs/", RunKey(spec), ".run");
 }
@@ -130,6 +161,13 @@ absl::StatusOr<RunRecord> RunStore::Load(const RunSpec& spec) const {
   if (SpecJson(record.spec) != SpecJson(spec))
     return absl::DataLossError(absl::StrCat(
         path, ": recorded for a different run config than the one asked"));
+  if (record.bits_identity != bits_identity_) {
+    absl::Status stale = absl::FailedPreconditionError(absl::StrCat(
+        path, ": trained by bits identity ", record.bits_identity,
+        ", this build is ", bits_identity_));
+    stale.SetPayload(kStalePayload, absl::Cord(record.bits_identity));
+    return stale;
+  }
   return record;
 }
 

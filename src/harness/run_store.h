@@ -7,6 +7,13 @@
 // must equal the spec asked for. Files are written atomically, and every
 // run has its own file, so shards on many machines never write the same
 // file.
+//
+// Payload format 2 adds the bits identity of the build that trained the run
+// (src/train/bits_identity.h). A run whose identity differs from the store's
+// (this build's) is stale: Load says so with kFailedPrecondition, the sweep
+// retrains it and a merge refuses it. Format 1 and 2 records (no identity,
+// or no settle snapshot and signals) load as stale, trained by identity
+// "unknown (record format N)".
 #ifndef INITREPRO_SRC_HARNESS_RUN_STORE_H_
 #define INITREPRO_SRC_HARNESS_RUN_STORE_H_
 
@@ -18,23 +25,36 @@
 
 namespace initrepro {
 
-// 2: adds the settle-step snapshot and per-step signals (verdicts v2).
-inline constexpr int kRunRecordVersion = 2;
+// 3: adds the settle-step snapshot and per-step signals (verdicts v2).
+inline constexpr int kRunRecordVersion = 3;
 
 class RunStore {
  public:
-  explicit RunStore(std::string dir) : dir_(std::move(dir)) {}
+  // Runs are current when trained by `bits_identity` (default: this build's
+  // BitsIdentity()).
+  explicit RunStore(std::string dir);
+  RunStore(std::string dir, std::string bits_identity)
+      : dir_(std::move(dir)), bits_identity_(std::move(bits_identity)) {}
 
   std::string PathFor(const RunSpec& spec) const;
+  const std::string& bits_identity() const { return bits_identity_; }
 
   // NotFound when absent; DataLoss when present but corrupt, truncated,
-  // from another format version, or recorded for a different spec.
+  // from an unknown format version, or recorded for a different spec;
+  // FailedPrecondition (IsStaleRun) when intact but trained by another bits
+  // identity, the message naming both identities.
   absl::StatusOr<RunRecord> Load(const RunSpec& spec) const;
   absl::Status Save(const RunRecord& record) const;
 
  private:
   std::string dir_;
+  std::string bits_identity_;
 };
+
+// True for Load's "trained by another build" status; StaleIdentity(status)
+// is the identity that trained it.
+bool IsStaleRun(const absl::Status& status);
+std::string StaleIdentity(const absl::Status& status);
 
 // Record <-> bytes (exposed for tests).
 std::string EncodeRunRecord(const RunRecord& record);

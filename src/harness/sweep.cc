@@ -2,23 +2,33 @@
 
 #include <algorithm>
 #include <atomic>
-#include <set>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/analysis/fourier.h"
 #include "src/core/status_macros.h"
 #include "src/model/params.h"
+#include "src/train/bits_identity.h"
 #include "src/train/run_files.h"
 
 namespace initrepro {
 
 absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
                                    const RunSpec& spec) {
+  // The harness trains only the backend every golden is defined by; a spec
+  // asking for another is refused, never silently trained as reference.
+  if (spec.config.backend != "reference" || spec.config.dtype != "f64")
+    return absl::InvalidArgumentError(absl::StrCat(
+        experiment.Name(), ": run spec asks for backend=",
+        spec.config.backend, " dtype=", spec.config.dtype,
+        "; sweeps train only backend=reference dtype=f64 (use `repro train "
+        "--backend=onednn --dtype=f32` for single f32 runs)"));
   ASSIGN_OR_RETURN(InitialState init, experiment.InitialStateFor(spec));
   TrainConfig config = spec.config;
   config.threads = 1;
@@ -52,6 +62,7 @@ absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
   record.snapshots = std::move(run.embedding_snapshots);
   record.metrics = std::move(run.metrics);
   record.wall_seconds = run.wall_seconds;
+  record.bits_identity = BitsIdentity();
   return record;
 }
 
@@ -61,10 +72,19 @@ absl::StatusOr<std::vector<RunRecord>> RunSweep(
   const int64_t total = static_cast<int64_t>(specs.size());
   std::vector<RunRecord> records(specs.size());
   std::vector<int64_t> todo;
+  std::set<std::string> stale_ids;  // identities that trained stale runs
+  int64_t stale = 0;
   for (int64_t i = 0; i < total; ++i) {
     absl::StatusOr<RunRecord> loaded = store.Load(specs[i]);
     if (loaded.ok()) {
       records[i] = std::move(*loaded);
+      continue;
+    }
+    if (IsStaleRun(loaded.status())) {
+      // Counted and reported in one line below, not one warning per run.
+      ++stale;
+      stale_ids.insert(StaleIdentity(loaded.status()));
+      todo.push_back(i);
       continue;
     }
     if (!absl::IsNotFound(loaded.status())) {
@@ -77,6 +97,19 @@ absl::StatusOr<std::vector<RunRecord>> RunSweep(
                        " is missing: ", loaded.status().message()));
     }
     todo.push_back(i);
+  }
+  if (stale > 0) {
+    const std::string why = absl::StrCat(
+        stale, " stale run", stale == 1 ? "" : "s", " (trained by bits identity ",
+        absl::StrJoin(stale_ids, ", "), ", this build is ",
+        store.bits_identity(), ")");
+    if (!options.train_missing)
+      return absl::FailedPreconditionError(absl::StrCat(
+          experiment.Name(), ": ", why,
+          ": refusing to merge runs of another build; train them again "
+          "(repro run-shard, or resubmit)"));
+    std::fprintf(stderr, "%s: %s: retraining\n", experiment.Name().c_str(),
+                 why.c_str());
   }
 
   std::atomic<int64_t> next{0}, done{0};

@@ -273,119 +273,86 @@ class AdamWF32 {
   double b1p_ = 1.0, b2p_ = 1.0;
 };
 
-std::vector<double> Widen(const std::vector<float>& x) {
-  return std::vector<double>(x.begin(), x.end());
-}
-
-absl::StatusOr<RunResult> TrainImpl(const TrainConfig& config,
-                                    const InitialState& init) {
-  // Validate everything but the backend/dtype pair (the caller chose it).
-  TrainConfig checked = config;
-  checked.backend = "reference";
-  checked.dtype = "f64";
-  RETURN_IF_ERROR(Validate(checked));
-  ASSIGN_OR_RETURN(Task task, MakeTask(config.task));
-  ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(config));
-  const ParamLayout layout(shape);
-
-  RunResult result;
-  result.config = config;
-  result.shape = shape;
-  std::vector<double> initial;
-  if (init.params.has_value()) {
-    if (static_cast<int64_t>(init.params->size()) != layout.total())
-      return absl::InvalidArgumentError(absl::StrCat(
-          "initial parameters: expected ", layout.total(), " values, found ",
-          init.params->size()));
-    initial = *init.params;
-  } else {
-    initial = DrawInitialParams(layout, config);
-    if (init.embedding.has_value()) {
-      const Matrix& e = *init.embedding;
-      if (e.rows != shape.vocab || e.cols != shape.dim)
-        return absl::InvalidArgumentError(absl::StrCat(
-            "initial embedding: expected shape (", shape.vocab, ", ",
-            shape.dim, "), found (", e.rows, ", ", e.cols, ")"));
-      std::copy(e.data.begin(), e.data.end(),
-                initial.begin() + layout.spec(kEmbedding).offset);
-    }
+// The f32 oneDNN step, plugged into TrainLoop (src/train/trainer.h).
+class OneDnnStepper : public TrainStepper {
+ public:
+  OneDnnStepper(const ParamLayout& layout, const std::vector<double>& initial,
+                const Batch& train, const Batch& test,
+                const TrainConfig& config)
+      : layout_(layout),
+        train_(train),
+        test_(test),
+        embedding_grad_(!config.freeze_embedding),
+        params_(initial.begin(), initial.end()),
+        grads_(params_.size(), 0.0f),
+        engine_(dnnl::engine::kind::cpu, 0),
+        stream_(engine_),
+        train_net_(engine_, layout.shape(), train.size(), /*train=*/true),
+        adam_(config.lr, config.wd, layout.total(),
+              config.freeze_embedding ? layout.spec(kW0).offset : 0) {
+    if (test.size() > 0)
+      test_net_ =
+          std::make_unique<Net>(engine_, layout.shape(), test.size(), false);
   }
-  result.initial = initial;
-  result.split = init.split.has_value()
-                     ? *init.split
-                     : MakeSplit(shape.vocab, SeedsFor(config).split,
-                                 config.train_fraction);
-  const Batch train = MakeBatch(task, result.split.train);
-  const Batch test = MakeBatch(task, result.split.test);
 
-  std::vector<float> params(initial.begin(), initial.end());
-  std::vector<float> grads(params.size(), 0.0f);
-
-  dnnl::engine engine(dnnl::engine::kind::cpu, 0);
-  dnnl::stream stream(engine);
-  Net train_net(engine, shape, train.size(), /*train=*/true);
-  std::unique_ptr<Net> test_net;
-  if (test.size() > 0)
-    test_net = std::make_unique<Net>(engine, shape, test.size(), false);
-
-  const int64_t first_trained =
-      config.freeze_embedding ? layout.spec(kW0).offset : 0;
-  AdamWF32 adam(config.lr, config.wd, layout.total(), first_trained);
-
-  const TensorSpec& es = layout.spec(kEmbedding);
-  std::set<int64_t> snapshot_at(config.snapshot_steps.begin(),
-                                config.snapshot_steps.end());
-  auto maybe_record = [&](int64_t step) {
-    if (snapshot_at.count(step) ||
-        (config.snapshot_every > 0 && step % config.snapshot_every == 0)) {
-      Matrix e(es.shape[0], es.shape[1]);
-      std::copy(params.begin() + es.offset,
-                params.begin() + es.offset + es.size, e.data.begin());
-      result.embedding_snapshots[step] = std::move(e);
-    }
-    if (step % config.log_every == 0 || step == config.steps) {
-      StepMetrics m;
-      m.step = step;
-      const Loss tr =
-          train_net.Run(stream, layout, params.data(), train, false, nullptr);
-      m.train_loss = tr.loss;
-      m.train_accuracy = static_cast<double>(tr.correct) / train.size();
-      if (test_net) {
-        const Loss te =
-            test_net->Run(stream, layout, params.data(), test, false, nullptr);
-        m.test_loss = te.loss;
-        m.test_accuracy = static_cast<double>(te.correct) / test.size();
-      }
-      result.metrics.push_back(m);
-    }
-  };
-
-  const auto start = std::chrono::steady_clock::now();
-  maybe_record(0);
-  for (int64_t step = 1; step <= config.steps; ++step) {
-    const Loss loss = train_net.Run(stream, layout, params.data(), train,
-                                    !config.freeze_embedding, grads.data());
-    if (!std::isfinite(loss.loss)) {
-      result.diverged = true;
-      break;
-    }
-    adam.Step(params.data(), grads.data());
-    result.steps_done = step;
-    maybe_record(step);
+  double Step() override {
+    const Loss loss = train_net_.Run(stream_, layout_, params_.data(), train_,
+                                     embedding_grad_, grads_.data());
+    if (!std::isfinite(loss.loss)) return loss.loss;
+    adam_.Step(params_.data(), grads_.data());
+    return loss.loss;
   }
-  result.wall_seconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
-  result.final = Widen(params);
-  return result;
-}
+
+  StepMetrics Evaluate(int64_t step) override {
+    StepMetrics m;
+    m.step = step;
+    const Loss tr =
+        train_net_.Run(stream_, layout_, params_.data(), train_, false, nullptr);
+    m.train_loss = tr.loss;
+    m.train_accuracy = static_cast<double>(tr.correct) / train_.size();
+    if (test_net_) {
+      const Loss te = test_net_->Run(stream_, layout_, params_.data(), test_,
+                                     false, nullptr);
+      m.test_loss = te.loss;
+      m.test_accuracy = static_cast<double>(te.correct) / test_.size();
+    }
+    return m;
+  }
+
+  std::vector<double> Params() const override {
+    return std::vector<double>(params_.begin(), params_.end());
+  }
+
+ private:
+  const ParamLayout& layout_;
+  const Batch& train_;
+  const Batch& test_;
+  bool embedding_grad_;
+  std::vector<float> params_, grads_;
+  dnnl::engine engine_;
+  dnnl::stream stream_;
+  Net train_net_;
+  std::unique_ptr<Net> test_net_;
+  AdamWF32 adam_;
+};
 
 }  // namespace
 
 absl::StatusOr<RunResult> TrainOneDnnF32(const TrainConfig& config,
                                          const InitialState& init) {
+  if (config.backend != "onednn" || config.dtype != "f32")
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend=", config.backend, " dtype=", config.dtype,
+        ": TrainOneDnnF32 runs --backend=onednn --dtype=f32 only"));
   try {
-    return TrainImpl(config, init);
+    return TrainLoop(config, init,
+                     [&config](const ParamLayout& layout,
+                               const std::vector<double>& initial,
+                               const Batch& train, const Batch& test)
+                         -> absl::StatusOr<std::unique_ptr<TrainStepper>> {
+                       return std::make_unique<OneDnnStepper>(
+                           layout, initial, train, test, config);
+                     });
   } catch (const dnnl::error& e) {
     return absl::InternalError(
         absl::StrCat("oneDNN: ", e.what(), " (status ", e.status, ")"));

@@ -2,10 +2,11 @@
 // trains") trained in float32, GEMMs on oneDNN matmul primitives (CPU
 // engine), everything elementwise as plain loops.
 //
-// Same semantics as Train (src/train/trainer.h): the same initial parameters
-// (drawn in f64 by DrawInitialParams or imported, then rounded to f32), the
-// same split and batches, metrics every log_every steps and at the end,
-// embedding snapshots, the diverged flag, wall_seconds of the loop only.
+// It runs the same loop as Train (TrainLoop in src/train/trainer.h) with a
+// f32 oneDNN step plugged in, so it has the same semantics: the same initial
+// parameters (drawn in f64 by DrawInitialParams or imported, then rounded to
+// f32), the same split and batches, metrics every log_every steps and at the
+// end, embedding snapshots, the diverged flag, wall_seconds of the loop only.
 // RunResult holds f64 buffers (initial: the f64 draw as given; final: the
 // f32 parameters widened), so run files and digests work unchanged.
 //
@@ -14,8 +15,8 @@
 // libm's expf/logf; results are run-to-run identical only on the same
 // machine type (same ISA), same oneDNN build and same thread count
 // (OMP_NUM_THREADS). config.threads is ignored (oneDNN's default threading).
-// config.backend / config.dtype are not checked here (the caller dispatches
-// on them); every other field is validated as Train validates it.
+// config.backend must be "onednn" and config.dtype "f32" (InvalidArgument
+// otherwise); every field is validated as Train validates it.
 #ifndef INITREPRO_SRC_ONEDNN_ONEDNN_TRAINER_H_
 #define INITREPRO_SRC_ONEDNN_ONEDNN_TRAINER_H_
 

@@ -147,6 +147,8 @@ TEST(OneDnnTrainer, LongerRunFrozenEmbeddingAndSnapshots) {
               ref->metrics.back().test_accuracy, 0.05);
 
   TrainConfig frozen = Config(23, 32, 10);
+  frozen.backend = "onednn";
+  frozen.dtype = "f32";
   frozen.freeze_embedding = true;
   frozen.snapshot_every = 5;
   const absl::StatusOr<RunResult> f = TrainOneDnnF32(frozen);
@@ -160,6 +162,16 @@ TEST(OneDnnTrainer, LongerRunFrozenEmbeddingAndSnapshots) {
   ASSERT_EQ(f->embedding_snapshots.size(), 3u);  // steps 0, 5, 10
   EXPECT_EQ(f->embedding_snapshots.at(10).data,
             EmbeddingOf(layout, f->final).data);
+}
+
+// Each entry point trains exactly its own backend.
+TEST(OneDnnTrainer, EntryPointsRefuseTheOtherBackend) {
+  TrainConfig reference = Config(7, 4, 1);
+  EXPECT_TRUE(absl::IsInvalidArgument(TrainOneDnnF32(reference).status()));
+  TrainConfig onednn = reference;
+  onednn.backend = "onednn";
+  onednn.dtype = "f32";
+  EXPECT_TRUE(absl::IsInvalidArgument(Train(onednn).status()));
 }
 
 }  // namespace

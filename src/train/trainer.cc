@@ -14,20 +14,58 @@
 namespace initrepro {
 namespace {
 
-StepMetrics Evaluate(Mlp& mlp, const ParamBuffer& params, const Batch& train,
-                     const Batch& test, int64_t step) {
-  StepMetrics m;
-  m.step = step;
-  CrossEntropyResult tr = mlp.Forward(params, train);
-  m.train_loss = tr.loss;
-  m.train_accuracy = static_cast<double>(tr.correct) / train.size();
-  if (test.size() > 0) {
-    CrossEntropyResult te = mlp.Forward(params, test);
-    m.test_loss = te.loss;
-    m.test_accuracy = static_cast<double>(te.correct) / test.size();
+// The reference backend: Mlp's fused forward+backward, then AdamW, in f64.
+class ReferenceStepper : public TrainStepper {
+ public:
+  ReferenceStepper(const ParamLayout& layout, const std::vector<double>& init,
+                   const Batch& train, const Batch& test,
+                   const TrainConfig& config)
+      : train_(train),
+        test_(test),
+        embedding_grad_(!config.freeze_embedding),
+        mlp_(layout, std::max(train.size(), test.size()), config.threads),
+        params_(layout),
+        grads_(layout),
+        adam_({config.lr, 0.9, 0.999, 1e-8, config.wd}, layout.total(),
+              config.freeze_embedding ? layout.spec(kW0).offset : 0,
+              layout.total()) {
+    params_.values = init;
   }
-  return m;
-}
+
+  double Step() override {
+    // One fused pass: each batch chunk's forward and backward run back to
+    // back (same bits as Forward then Backward; see mlp.h).
+    const CrossEntropyResult r =
+        mlp_.ForwardBackward(params_, train_, embedding_grad_, &grads_);
+    if (!std::isfinite(r.loss)) return r.loss;
+    adam_.Step(params_.values.data(), grads_.values.data());
+    return r.loss;
+  }
+
+  StepMetrics Evaluate(int64_t step) override {
+    StepMetrics m;
+    m.step = step;
+    CrossEntropyResult tr = mlp_.Forward(params_, train_);
+    m.train_loss = tr.loss;
+    m.train_accuracy = static_cast<double>(tr.correct) / train_.size();
+    if (test_.size() > 0) {
+      CrossEntropyResult te = mlp_.Forward(params_, test_);
+      m.test_loss = te.loss;
+      m.test_accuracy = static_cast<double>(te.correct) / test_.size();
+    }
+    return m;
+  }
+
+  std::vector<double> Params() const override { return params_.values; }
+
+ private:
+  const Batch& train_;
+  const Batch& test_;
+  bool embedding_grad_;
+  Mlp mlp_;
+  ParamBuffer params_, grads_;
+  AdamW adam_;
+};
 
 }  // namespace
 
@@ -62,8 +100,9 @@ Matrix EmbeddingOf(const ParamLayout& layout, const std::vector<double>& p) {
   return e;
 }
 
-absl::StatusOr<RunResult> Train(const TrainConfig& config,
-                                const InitialState& init) {
+absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
+                                    const InitialState& init,
+                                    const StepperFactory& make_stepper) {
   RETURN_IF_ERROR(Validate(config));
   ASSIGN_OR_RETURN(Task task, MakeTask(config.task));
   ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(config));
@@ -72,15 +111,14 @@ absl::StatusOr<RunResult> Train(const TrainConfig& config,
   RunResult result;
   result.config = config;
   result.shape = shape;
-  ParamBuffer params(layout);
   if (init.params.has_value()) {
     if (static_cast<int64_t>(init.params->size()) != layout.total())
       return absl::InvalidArgumentError(absl::StrCat(
           "initial parameters: expected ", layout.total(), " values, found ",
           init.params->size()));
-    params.values = *init.params;
+    result.initial = *init.params;
   } else {
-    params.values = DrawInitialParams(layout, config);
+    result.initial = DrawInitialParams(layout, config);
     if (init.embedding.has_value()) {
       const Matrix& e = *init.embedding;
       if (e.rows != shape.vocab || e.cols != shape.dim)
@@ -88,56 +126,62 @@ absl::StatusOr<RunResult> Train(const TrainConfig& config,
             "initial embedding: expected shape (", shape.vocab, ", ",
             shape.dim, "), found (", e.rows, ", ", e.cols, ")"));
       std::copy(e.data.begin(), e.data.end(),
-                params.view(layout, kEmbedding).begin());
+                result.initial.begin() + layout.spec(kEmbedding).offset);
     }
   }
-  result.initial = params.values;
   result.split = init.split.has_value()
                      ? *init.split
                      : MakeSplit(shape.vocab, SeedsFor(config).split,
                                  config.train_fraction);
   const Batch train = MakeBatch(task, result.split.train);
   const Batch test = MakeBatch(task, result.split.test);
-
-  Mlp mlp(layout, std::max(train.size(), test.size()), config.threads);
-  ParamBuffer grads(layout);
-  const int64_t first_trained =
-      config.freeze_embedding ? layout.spec(kW0).offset : 0;
-  AdamW adam({config.lr, 0.9, 0.999, 1e-8, config.wd}, layout.total(),
-             first_trained, layout.total());
+  ASSIGN_OR_RETURN(std::unique_ptr<TrainStepper> stepper,
+                   make_stepper(layout, result.initial, train, test));
 
   std::set<int64_t> snapshot_at(config.snapshot_steps.begin(),
                                 config.snapshot_steps.end());
   auto maybe_record = [&](int64_t step) {
     if (snapshot_at.count(step) ||
         (config.snapshot_every > 0 && step % config.snapshot_every == 0)) {
-      result.embedding_snapshots[step] = EmbeddingOf(layout, params.values);
+      result.embedding_snapshots[step] = EmbeddingOf(layout, stepper->Params());
     }
     if (step % config.log_every == 0 || step == config.steps) {
-      result.metrics.push_back(Evaluate(mlp, params, train, test, step));
+      result.metrics.push_back(stepper->Evaluate(step));
     }
   };
 
   const auto start = std::chrono::steady_clock::now();
   maybe_record(0);
   for (int64_t step = 1; step <= config.steps; ++step) {
-    // One fused pass: each batch chunk's forward and backward run back to
-    // back (same bits as Forward then Backward; see mlp.h).
-    const CrossEntropyResult step_loss =
-        mlp.ForwardBackward(params, train, !config.freeze_embedding, &grads);
-    if (!std::isfinite(step_loss.loss)) {
+    if (!std::isfinite(stepper->Step())) {
       result.diverged = true;
       break;
     }
-    adam.Step(params.values.data(), grads.values.data());
     result.steps_done = step;
     maybe_record(step);
   }
   result.wall_seconds = std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)
                             .count();
-  result.final = params.values;
+  result.final = stepper->Params();
   return result;
+}
+
+absl::StatusOr<RunResult> Train(const TrainConfig& config,
+                                const InitialState& init) {
+  if (config.backend != "reference" || config.dtype != "f64")
+    return absl::InvalidArgumentError(absl::StrCat(
+        "backend=", config.backend, " dtype=", config.dtype,
+        ": Train runs the reference f64 backend only (the oneDNN f32 path is "
+        "TrainOneDnnF32, src/onednn)"));
+  return TrainLoop(config, init,
+                   [&config](const ParamLayout& layout,
+                             const std::vector<double>& initial,
+                             const Batch& train, const Batch& test)
+                       -> absl::StatusOr<std::unique_ptr<TrainStepper>> {
+                     return std::make_unique<ReferenceStepper>(
+                         layout, initial, train, test, config);
+                   });
 }
 
 }  // namespace initrepro

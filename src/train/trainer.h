@@ -5,13 +5,16 @@
 #define INITREPRO_SRC_TRAIN_TRAINER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "src/core/matrix.h"
+#include "src/model/mlp.h"
 #include "src/model/params.h"
 #include "src/tasks/task.h"
 #include "src/train/config.h"
@@ -48,8 +51,42 @@ struct RunResult {
 std::vector<double> DrawInitialParams(const ParamLayout& layout,
                                       const TrainConfig& config);
 
+// The reference backend (fixed-order f64 kernels): config.backend must be
+// "reference" and config.dtype "f64"; any other pair is InvalidArgument
+// (the oneDNN f32 path is TrainOneDnnF32 in src/onednn, built on TrainLoop).
 absl::StatusOr<RunResult> Train(const TrainConfig& config,
                                 const InitialState& init = {});
+
+// One backend's arithmetic, driven by TrainLoop. A stepper owns its
+// parameters (in its own precision), gradients and optimizer state.
+class TrainStepper {
+ public:
+  virtual ~TrainStepper() = default;
+  // One full-batch update on the training batch. Returns the loss of the
+  // forward pass; when it is not finite the parameters are left unchanged
+  // (the loop stops and marks the run diverged).
+  virtual double Step() = 0;
+  // Loss and accuracy of the current parameters on the training and test
+  // batches (test fields stay 0 for an empty test set).
+  virtual StepMetrics Evaluate(int64_t step) = 0;
+  // The current parameters, widened to f64, in the ParamLayout buffer.
+  virtual std::vector<double> Params() const = 0;
+};
+
+// Builds a backend's stepper from the model layout, the f64 initial buffer
+// and the two batches (which outlive the stepper).
+using StepperFactory = std::function<absl::StatusOr<std::unique_ptr<
+    TrainStepper>>(const ParamLayout& layout,
+                   const std::vector<double>& initial, const Batch& train,
+                   const Batch& test)>;
+
+// The one training loop every backend runs: validates the config, draws or
+// imports the initial state and the split, then steps config.steps times,
+// evaluating every log_every steps and at the end and keeping the embedding
+// snapshots the config asks for. wall_seconds covers the loop only.
+absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
+                                    const InitialState& init,
+                                    const StepperFactory& make_stepper);
 
 // The model shape a config trains.
 absl::StatusOr<ModelShape> ShapeFor(const TrainConfig& config);

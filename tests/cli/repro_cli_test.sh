@@ -61,6 +61,36 @@ expect_usage_error "unknown experiment" run MA-nothing --tier=smoke
 expect_usage_error "unknown command" frobnicate
 expect_usage_error "remainder" geometry "$tmp/a"
 
+# Each command accepts exactly its own flags: a flag of another command
+# exits 2 naming the flag and the command that takes it.
+expect_usage_error "--steps is not a flag of \`run\`; it is a flag of \`train\`" run MA-survival --tier=smoke --steps=5
+expect_usage_error "--p is not a flag of \`list\`" list --p=7
+expect_usage_error "--shards is not a flag of \`train\`" train --steps=1 --shards=4 --engine=local --out="$tmp/x"
+foreign=(
+  "train --tier=ci" "geometry --jobs=2" "list --out=x" "run --golden_dir=g"
+  "check --shards=2" "bless --engine=local" "reproduce --steps=5"
+  "report --jobs=2" "plan --shard=0" "run-shard --shards=3" "merge --quiet"
+  "status --jobs=2" "submit --golden_dir=g" "help --tier=ci"
+)
+for case in "${foreign[@]}"; do
+  read -r cmd flag <<<"$case"
+  name="${flag%%=*}"
+  expect_usage_error "$name is not a flag of \`$cmd\`" $cmd $flag
+done
+# --help per command lists its flags (and only those), exit 0.
+"$repro" train --help | grep -q -- "--snapshot_steps" || fail "train --help lacks --snapshot_steps"
+"$repro" submit --help | grep -q -- "--cpus_per_task" || fail "submit --help lacks --cpus_per_task"
+"$repro" run --help | grep -q -- "--steps" && fail "run --help lists --steps"
+"$repro" merge --help >/dev/null || fail "merge --help exited non-zero"
+
+# A statistic that does not exist is stated as undefined, never an abort:
+# the Gram-alignment percentile of m = 2 clusters (one pair).
+"$repro" train --task=remainder --n=12 --m=2 --dim=8 --steps=20 --wd=1 --out="$tmp/m2" >/dev/null || fail "train m2"
+geo="$("$repro" geometry "$tmp/m2" 2>&1)"; code=$?
+[ "$code" -eq 0 ] || fail "geometry on m=2 exited $code: $geo"
+echo "$geo" | grep -q '"percentile": null' || fail "geometry on m=2 gives no null percentile: $geo"
+echo "$geo" | grep -q 'undefined' || fail "geometry on m=2 does not say why: $geo"
+
 # A truncated .npy is rejected, naming the file.
 mkdir -p "$tmp/bad"
 cp "$tmp/a/init/"*.npy "$tmp/bad/"
@@ -80,15 +110,25 @@ expect_out_exists
 # A sweep killed midway and restarted gives the same result as an
 # uninterrupted one (finished runs are reused, the rest are trained).
 "$repro" run MA-modulus --tier=ci --jobs=2 --quiet --out="$tmp/whole" >/dev/null || fail "whole sweep"
+total=15
 "$repro" run MA-modulus --tier=ci --jobs=2 --quiet --out="$tmp/killed" >/dev/null 2>&1 &
 sweep=$!
-sleep 2
+# Kill as soon as the first run is stored, so the kill lands midway.
+runs_stored() { ls "$tmp/killed/store/MA-modulus/runs" 2>/dev/null | grep -c '\.run$'; }
+for _ in $(seq 1 600); do
+  [ "$(runs_stored)" -ge 1 ] && break
+  sleep 0.05
+done
 kill -9 "$sweep" 2>/dev/null
 wait "$sweep" 2>/dev/null
-partial=$(ls "$tmp/killed/store/MA-modulus/runs" 2>/dev/null | wc -l)
+partial=$(runs_stored)
+[ "$partial" -gt 0 ] && [ "$partial" -lt "$total" ] \
+  || fail "the kill did not land midway: $partial of $total runs stored"
 "$repro" run MA-modulus --tier=ci --jobs=1 --quiet --out="$tmp/killed" >/dev/null || fail "resumed sweep"
 cmp -s "$tmp/whole/results/MA-modulus.ci.json" "$tmp/killed/results/MA-modulus.ci.json" \
-  || fail "resumed sweep (killed after $partial of 15 runs) differs from the uninterrupted one"
+  || fail "resumed sweep (killed after $partial of $total runs) differs from the uninterrupted one"
+[ "$(grep -c '"key"' "$tmp/killed/results/MA-modulus.ci.json")" -eq "$total" ] \
+  || fail "MA-modulus ci no longer has $total runs; update the test"
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"

@@ -1,6 +1,7 @@
 #!/bin/bash
 # End-to-end test of `repro submit --engine=slurm` on a one-node Slurm
-# cluster started here (as root; installs slurm-wlm and munge if missing):
+# cluster started here (as root; slurm-wlm and munge come from
+# tools/bootstrap, the test installs nothing):
 #   1. submit MA-survival smoke in 4 shards, wait for the merge job; the
 #      result must be byte-identical to `repro run` on one machine;
 #   2. delete one run file, resubmit: the array must cover only that run's
@@ -33,20 +34,15 @@ REPRO=$(readlink -f "${REPRO}")
 # shellcheck source=tests/slurm/slurm_cluster.sh
 source "${root}/tests/slurm/slurm_cluster.sh"
 
-[[ "$(id -u)" == 0 ]] || fail "needs root (starts slurmd and installs packages)"
+[[ "$(id -u)" == 0 ]] || fail "needs root (starts slurmd)"
 
-# --- Packages: apt only when something is missing.
+# --- Packages: tools/bootstrap installs them; a test installs nothing.
 missing=()
 for pkg in slurm-wlm munge; do
   dpkg -s "${pkg}" >/dev/null 2>&1 || missing+=("${pkg}")
 done
-if ((${#missing[@]} > 0)); then
-  echo "installing ${missing[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq || fail "apt-get update failed"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    fail "apt-get install ${missing[*]} failed"
-fi
+((${#missing[@]} == 0)) ||
+  fail "missing Debian packages ${missing[*]}: run tools/bootstrap first"
 
 # Short path under /tmp: the munge socket path must fit in 108 bytes, which
 # bazel's TEST_TMPDIR does not guarantee.
