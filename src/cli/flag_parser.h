@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace initrepro {
 
@@ -18,6 +19,11 @@ namespace initrepro {
 // (everything after is positional). Returns the positional arguments
 // (argv[0] excluded).
 absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv);
+
+// True when the last ParseFlags call saw --name (in any accepted spelling,
+// including --noname), whatever the value: a default given explicitly
+// counts. Lets a command refuse flags that cannot affect what it does.
+bool FlagWasGiven(absl::string_view name);
 
 }  // namespace initrepro
 
