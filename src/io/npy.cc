@@ -722,9 +722,10 @@ absl::StatusOr<NpyArray> ParseNpy(absl::string_view bytes,
   out.sha256 = Sha256Hex(bytes);
   std::vector<std::string> steps;
   if (element.size != 8 || element.is_unsigned)
-    steps.push_back(absl::StrCat(TypeName(element), " -> ",
-                                 element.is_float ? "float64" : "int64",
-                                 " (exact widening)"));
+    steps.push_back(absl::StrCat(
+        TypeName(element), " -> ", element.is_float ? "float64" : "int64",
+        element.size == 8 ? " (exact: every value below 2^63)"
+                          : " (exact widening)"));
   if (element.big_endian) steps.push_back("big-endian -> little-endian");
   if (out.fortran_order && out.shape.size() > 1)
     steps.push_back("Fortran order -> C order");
