@@ -1,5 +1,7 @@
 #include "src/cli/flag_parser.h"
 
+#include <set>
+
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/reflection.h"
 #include "absl/status/status.h"
@@ -7,9 +9,23 @@
 #include "absl/strings/str_cat.h"
 
 namespace initrepro {
+namespace {
+
+// Names of the flags the last ParseFlags call saw (main thread only).
+std::set<std::string>& GivenFlags() {
+  static auto* given = new std::set<std::string>();
+  return *given;
+}
+
+}  // namespace
+
+bool FlagWasGiven(absl::string_view name) {
+  return GivenFlags().count(std::string(name)) > 0;
+}
 
 absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv,
                                                     const FlagFilter& accept) {
+  GivenFlags().clear();
   std::vector<std::string> positional;
   bool only_positional = false;
   for (int i = 1; i < argc; ++i) {
@@ -63,6 +79,7 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv,
           "--", name, "=", value, ": ", error, " (default ",
           flag->DefaultValue(), ")"));
     }
+    GivenFlags().insert(std::string(flag->Name()));
   }
   return positional;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace initrepro {
 
@@ -23,6 +24,11 @@ namespace initrepro {
 using FlagFilter = std::function<absl::Status(const std::string& name)>;
 absl::StatusOr<std::vector<std::string>> ParseFlags(
     int argc, char** argv, const FlagFilter& accept = nullptr);
+
+// True when the last ParseFlags call saw --name (in any accepted spelling,
+// including --noname), whatever the value: a default given explicitly
+// counts. Lets a command refuse flags that cannot affect what it does.
+bool FlagWasGiven(absl::string_view name);
 
 }  // namespace initrepro
 

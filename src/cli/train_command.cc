@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "src/cli/flag_parser.h"
 #include "src/core/status_macros.h"
 #include "src/onednn/onednn_trainer.h"
 #include "src/train/run_files.h"
@@ -84,15 +85,31 @@ absl::StatusOr<TrainConfig> TrainConfigFromFlags() {
 
 namespace {
 
-absl::StatusOr<InitialState> InitialStateFromFlags(const TrainConfig& c) {
+// A flag given explicitly that cannot change a bit of the run is refused:
+// accepting it would let summary.json (or the user) believe it mattered.
+absl::Status CheckNoIneffectiveFlags(const TrainConfig& c) {
+  const bool init = !absl::GetFlag(FLAGS_init_from).empty();
+  const bool split = !absl::GetFlag(FLAGS_split_from).empty();
+  for (const UnusedSetting& u : UnusedSettings(c, init, split)) {
+    if (FlagWasGiven(u.flag)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--", u.flag, " cannot affect this run: ", u.reason,
+                       "; remove it"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<InitialState> InitialStateFromFlags(const TrainConfig& c,
+                                                   RunInputs* inputs) {
   InitialState init;
   ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(c));
   if (const std::string dir = absl::GetFlag(FLAGS_init_from); !dir.empty()) {
-    ASSIGN_OR_RETURN(init.params, LoadInitialParams(dir, shape));
+    ASSIGN_OR_RETURN(init.params, LoadInitialParams(dir, shape, inputs));
   }
   if (const std::string path = absl::GetFlag(FLAGS_split_from);
       !path.empty()) {
-    ASSIGN_OR_RETURN(init.split, LoadSplit(path, shape.vocab));
+    ASSIGN_OR_RETURN(init.split, LoadSplit(path, shape.vocab, inputs));
   }
   return init;
 }
@@ -116,11 +133,23 @@ int RunTrainCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "repro train: --out: expected an output directory\n");
     return 2;
   }
-  absl::StatusOr<InitialState> init = InitialStateFromFlags(*config);
+  if (absl::Status s = CheckNoIneffectiveFlags(*config); !s.ok()) {
+    std::fprintf(stderr, "repro train: %s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  RunInputs inputs;
+  absl::StatusOr<InitialState> init = InitialStateFromFlags(*config, &inputs);
   if (!init.ok()) {
     std::fprintf(stderr, "repro train: %s\n",
                  std::string(init.status().message()).c_str());
     return 2;
+  }
+  // Once per converted file; summary.json "inputs" keeps the same record.
+  for (const InputFile& f : inputs) {
+    if (!f.source.conversion.empty())
+      std::fprintf(stderr, "repro train: %s: read as %s: %s (values identical)\n",
+                   f.path.c_str(), f.source.dtype.c_str(),
+                   f.source.conversion.c_str());
   }
   absl::StatusOr<RunResult> run = config->backend == "onednn"
                                       ? TrainOneDnnF32(*config, *init)
@@ -131,7 +160,7 @@ int RunTrainCommand(const std::vector<std::string>& args) {
     return 1;
   }
   absl::Status written =
-      WriteRunDirectory(*run, out, absl::GetFlag(FLAGS_overwrite));
+      WriteRunDirectory(*run, out, absl::GetFlag(FLAGS_overwrite), inputs);
   if (!written.ok()) {
     std::fprintf(stderr, "repro train: %s\n",
                  std::string(written.message()).c_str());

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +21,7 @@
 #include "src/core/matrix.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
+#include "src/io/sha256.h"
 
 namespace initrepro {
 namespace {
@@ -34,8 +36,13 @@ constexpr size_t kGrowthAxisMaxDigits = 21;  // NumPy's GROWTH_AXIS_MAX_DIGITS
 // Largest element count whose byte size (x 8) still fits in int64.
 constexpr int64_t kMaxElements = std::numeric_limits<int64_t>::max() / 8;
 
-constexpr absl::string_view kF64Expected = "'<f8' (little-endian float64)";
-constexpr absl::string_view kI64Expected = "'<i8' (little-endian int64)";
+constexpr absl::string_view kF64Expected =
+    "a float array: float64 or float32, either byte order";
+constexpr absl::string_view kI64Expected =
+    "an integer array: int8/16/32/64 or uint8/16/32/64, either byte order";
+constexpr absl::string_view kAnyExpected =
+    "a float64/float32 or (u)int8/16/32/64 dtype such as '<f8' or '<i8'";
+
 
 // Python's repr of a shape tuple: (), (5,), (2, 3).
 std::string ShapeRepr(absl::Span<const int64_t> shape) {
@@ -47,6 +54,60 @@ absl::Status FieldError(absl::string_view name, absl::string_view field,
                         absl::string_view message) {
   return absl::InvalidArgumentError(
       absl::StrCat(name, ": field '", field, "': ", message));
+}
+
+// One element type the reader decodes. Every accepted type converts to the
+// harness's float64 / int64 without changing a value (uint64 is checked per
+// value); float16, bool, complex, strings, objects and records are refused.
+struct Element {
+  bool is_float = true;
+  bool is_unsigned = false;
+  bool big_endian = false;
+  int size = 8;  // bytes
+};
+
+std::string TypeName(const Element& e) {
+  return absl::StrCat(e.is_float ? "float" : e.is_unsigned ? "uint" : "int",
+                      8 * e.size);
+}
+
+absl::Status ParseDescr(absl::string_view name, const std::string& d,
+                        Element* e) {
+  auto refuse = [&](absl::string_view why) {
+    return FieldError(name, "descr",
+                      absl::StrCat("expected ", kAnyExpected, ", found '",
+                                   absl::CHexEscape(d), "'", why));
+  };
+  if (d.size() >= 2 && d[1] == 'O')
+    return refuse(" (an object array holds pickled Python objects; save "
+                  "np.asarray(x, dtype=np.float64))");
+  if (d.size() < 3) return refuse("");
+  const char order = d[0], kind = d[1];
+  int size = 0;
+  if (order != '<' && order != '>' && order != '=' && order != '|')
+    return refuse("");
+  const std::string digits = d.substr(2);
+  if (digits.size() > 2 ||
+      !std::all_of(digits.begin(), digits.end(),
+                   [](char c) { return c >= '0' && c <= '9'; }))
+    return refuse("");
+  size = std::stoi(digits);
+  if (kind == 'f' && size == 2)
+    return refuse(
+        " (float16: the values were already rounded to 11 significant bits, "
+        "so they are not the tensors being replayed; save float32 or float64)");
+  const bool ok_float = kind == 'f' && (size == 4 || size == 8);
+  const bool ok_int =
+      (kind == 'i' || kind == 'u') &&
+      (size == 1 || size == 2 || size == 4 || size == 8);
+  if (!ok_float && !ok_int) return refuse("");
+  // '|' means "not applicable", which NumPy writes only for 1-byte types.
+  if (order == '|' && size != 1) return refuse("");
+  e->is_float = kind == 'f';
+  e->is_unsigned = kind == 'u';
+  e->size = size;
+  e->big_endian = order == '>' && size > 1;
+  return absl::OkStatus();
 }
 
 // Element count of `shape`, or an error for a negative or overflowing shape.
@@ -345,7 +406,7 @@ uint32_t LoadLe(absl::string_view bytes, size_t offset, size_t width) {
 
 // Checks the header's three fields and fills descr and shape of `out`.
 absl::Status CheckHeader(absl::string_view name, absl::string_view header,
-                         NpyArray* out) {
+                         NpyArray* out, Element* element) {
   const std::string quoted =
       absl::StrCat("\"", absl::CHexEscape(header.substr(0, 200)),
                    header.size() > 200 ? "..." : "", "\"");
@@ -392,37 +453,24 @@ absl::Status CheckHeader(absl::string_view name, absl::string_view header,
   }
 
   // descr
-  const std::string either = absl::StrCat(kF64Expected, " or ", kI64Expected);
   if (descr->kind != PyValue::kStr) {
     return FieldError(
         name, "descr",
-        absl::StrCat("expected ", either, ", found ",
+        absl::StrCat("expected ", kAnyExpected, ", found ",
                      descr->kind == PyValue::kList ? "structured dtype " : "",
                      Repr(*descr)));
   }
-  const std::string& d = descr->str;
-  if (d == "<f8" || d == "=f8") {
-    out->descr = "<f8";
-  } else if (d == "<i8" || d == "=i8") {
-    out->descr = "<i8";
-  } else if (d == ">f8") {
-    return FieldError(name, "descr",
-                      absl::StrCat("expected ", kF64Expected, ", found '>f8'"));
-  } else if (d == ">i8") {
-    return FieldError(name, "descr",
-                      absl::StrCat("expected ", kI64Expected, ", found '>i8'"));
-  } else {
-    return FieldError(
-        name, "descr",
-        absl::StrCat("expected ", either, ", found ", Repr(*descr)));
-  }
+  RETURN_IF_ERROR(ParseDescr(name, descr->str, element));
+  out->stored_descr = descr->str;
+  out->descr = element->is_float ? "<f8" : "<i8";
 
   // fortran_order
-  if (fortran_order->kind != PyValue::kBool || fortran_order->b) {
+  if (fortran_order->kind != PyValue::kBool) {
     return FieldError(
         name, "fortran_order",
-        absl::StrCat("expected False (C order), found ", Repr(*fortran_order)));
+        absl::StrCat("expected True or False, found ", Repr(*fortran_order)));
   }
+  out->fortran_order = fortran_order->b;
 
   // shape
   if (shape->kind != PyValue::kTuple) {
@@ -448,14 +496,18 @@ absl::Status CheckHeader(absl::string_view name, absl::string_view header,
 
 absl::StatusOr<NpyArray> ReadChecked(const std::string& path,
                                      absl::string_view want_descr,
-                                     absl::Span<const int64_t> want_shape) {
+                                     absl::Span<const int64_t> want_shape,
+                                     NpySource* source) {
   ASSIGN_OR_RETURN(NpyArray array, ReadNpy(path));
   if (array.descr != want_descr) {
+    // Integer <-> float is never done: such a file is most likely not the
+    // tensor it is named after.
     return FieldError(
         path, "descr",
         absl::StrCat("expected ",
                      want_descr == "<f8" ? kF64Expected : kI64Expected,
-                     ", found '", array.descr, "'"));
+                     ", found '", array.stored_descr, "' (",
+                     array.descr == "<f8" ? "float" : "integer", ")"));
   }
   if (array.shape.size() != want_shape.size() ||
       !std::equal(want_shape.begin(), want_shape.end(), array.shape.begin(),
@@ -467,6 +519,12 @@ absl::StatusOr<NpyArray> ReadChecked(const std::string& path,
     return FieldError(path, "shape",
                       absl::StrCat("expected ", expected, ", found ",
                                    ShapeRepr(array.shape)));
+  }
+  if (source != nullptr) {
+    source->sha256 = array.sha256;
+    source->dtype = array.stored_descr;
+    source->order = array.fortran_order ? "F" : "C";
+    source->conversion = array.conversion;
   }
   return array;
 }
@@ -522,6 +580,18 @@ absl::StatusOr<NpyArray> ParseNpy(absl::string_view bytes,
                                   absl::string_view name) {
   // Magic.
   const absl::string_view magic = bytes.substr(0, kMagic.size());
+  if (absl::StartsWith(bytes, absl::string_view("PK\x03\x04", 4))) {
+    return FieldError(
+        name, "magic",
+        "expected a .npy file (\"\\x93NUMPY\"), found a zip archive (an .npz "
+        "from np.savez or a torch.save file); save each tensor with np.save");
+  }
+  if (!bytes.empty() && static_cast<unsigned char>(bytes[0]) == 0x80) {
+    return FieldError(
+        name, "magic",
+        "expected a .npy file (\"\\x93NUMPY\"), found a Python pickle (a "
+        "legacy torch.save or pickle.dump file); save each tensor with np.save");
+  }
   if (magic != kMagic) {
     if (magic.size() < kMagic.size() &&
         kMagic.substr(0, magic.size()) == magic) {
@@ -569,30 +639,97 @@ absl::StatusOr<NpyArray> ParseNpy(absl::string_view bytes,
                      bytes.size() - header_start, " (truncated)"));
   }
   NpyArray out;
-  RETURN_IF_ERROR(
-      CheckHeader(name, bytes.substr(header_start, header_len), &out));
+  Element element;
+  RETURN_IF_ERROR(CheckHeader(name, bytes.substr(header_start, header_len),
+                              &out, &element));
 
-  // Data: exactly prod(shape) elements of 8 bytes.
+  // Data: exactly prod(shape) elements of element.size bytes.
   int64_t count = 1;
   for (int64_t dim : out.shape) count *= dim;  // overflow ruled out above
   const size_t data_start = header_start + header_len;
-  const size_t expected = static_cast<size_t>(count) * 8;
+  const size_t expected = static_cast<size_t>(count) * element.size;
   const size_t found = bytes.size() - data_start;
   if (found != expected) {
     return FieldError(
         name, "data",
         absl::StrCat("expected ", expected, " bytes (shape ",
-                     ShapeRepr(out.shape), " x 8), found ", found,
+                     ShapeRepr(out.shape), " x ", element.size, "), found ",
+                     found,
                      found < expected ? " (truncated)" : " (trailing bytes)"));
   }
   const char* src = bytes.data() + data_start;
-  if (out.descr == "<f8") {
+  if (element.is_float) {
     out.f64.resize(static_cast<size_t>(count));
-    if (count > 0) std::memcpy(out.f64.data(), src, expected);
   } else {
     out.i64.resize(static_cast<size_t>(count));
-    if (count > 0) std::memcpy(out.i64.data(), src, expected);
   }
+  for (int64_t k = 0; k < count; ++k) {
+    unsigned char raw[8];
+    std::memcpy(raw, src + k * element.size, element.size);
+    if (element.big_endian) std::reverse(raw, raw + element.size);
+    if (element.is_float && element.size == 8) {
+      std::memcpy(&out.f64[k], raw, 8);
+    } else if (element.is_float) {
+      float f;
+      std::memcpy(&f, raw, 4);
+      out.f64[k] = static_cast<double>(f);  // exact: float64 holds every float32
+    } else {
+      uint64_t u = 0;
+      std::memcpy(&u, raw, element.size);  // little-endian host
+      int64_t v;
+      if (element.is_unsigned) {
+        if (u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+          return FieldError(
+              name, "data",
+              absl::StrCat("expected values that convert exactly to int64, "
+                           "found ",
+                           u, " (uint64) at index ", k));
+        }
+        v = static_cast<int64_t>(u);
+      } else {
+        const int bits = 8 * element.size;
+        v = bits == 64 ? static_cast<int64_t>(u)
+                       : static_cast<int64_t>(u << (64 - bits)) >> (64 - bits);
+      }
+      out.i64[k] = v;
+    }
+  }
+  // Fortran order: element (i0, i1, ...) sits at i0 + d0 * (i1 + d1 * ...).
+  if (out.fortran_order && out.shape.size() > 1 && count > 0) {
+    const size_t rank = out.shape.size();
+    std::vector<int64_t> index(rank, 0), f_stride(rank, 1);
+    for (size_t a = 1; a < rank; ++a)
+      f_stride[a] = f_stride[a - 1] * out.shape[a - 1];
+    auto reorder = [&](auto& values) {
+      auto c_order = values;
+      for (int64_t k = 0; k < count; ++k) {  // k runs over C order
+        int64_t f = 0;
+        for (size_t a = 0; a < rank; ++a) f += index[a] * f_stride[a];
+        c_order[k] = values[f];
+        for (size_t a = rank; a-- > 0;) {
+          if (++index[a] < out.shape[a]) break;
+          index[a] = 0;
+        }
+      }
+      values = std::move(c_order);
+    };
+    if (element.is_float) {
+      reorder(out.f64);
+    } else {
+      reorder(out.i64);
+    }
+  }
+  out.sha256 = Sha256Hex(bytes);
+  std::vector<std::string> steps;
+  if (element.size != 8 || element.is_unsigned)
+    steps.push_back(absl::StrCat(
+        TypeName(element), " -> ", element.is_float ? "float64" : "int64",
+        element.size == 8 ? " (exact: every value below 2^63)"
+                          : " (exact widening)"));
+  if (element.big_endian) steps.push_back("big-endian -> little-endian");
+  if (out.fortran_order && out.shape.size() > 1)
+    steps.push_back("Fortran order -> C order");
+  out.conversion = absl::StrJoin(steps, "; ");
   return out;
 }
 
@@ -602,14 +739,14 @@ absl::StatusOr<NpyArray> ReadNpy(const std::string& path) {
 }
 
 absl::StatusOr<Matrix> ReadNpyMatrixF64(const std::string& path, int64_t rows,
-                                        int64_t cols) {
+                                        int64_t cols, NpySource* source) {
   if (rows < 0 || cols < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": expected shape must be non-negative, found (",
                      rows, ", ", cols, ")"));
   }
   const int64_t shape[2] = {rows, cols};
-  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<f8", shape));
+  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<f8", shape, source));
   RETURN_IF_ERROR(CheckFinite(path, array.f64, cols));
   Matrix m;
   m.rows = rows;
@@ -619,20 +756,22 @@ absl::StatusOr<Matrix> ReadNpyMatrixF64(const std::string& path, int64_t rows,
 }
 
 absl::StatusOr<std::vector<double>> ReadNpyVectorF64(const std::string& path,
-                                                     int64_t n) {
+                                                     int64_t n,
+                                                     NpySource* source) {
   if (n < 0) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": expected length must be non-negative, found ", n));
   }
   const int64_t shape[1] = {n};
-  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<f8", shape));
+  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<f8", shape, source));
   RETURN_IF_ERROR(CheckFinite(path, array.f64, 0));
   return std::move(array.f64);
 }
 
-absl::StatusOr<std::vector<int64_t>> ReadNpyVectorI64(const std::string& path) {
+absl::StatusOr<std::vector<int64_t>> ReadNpyVectorI64(const std::string& path,
+                                                      NpySource* source) {
   const int64_t shape[1] = {-1};
-  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<i8", shape));
+  ASSIGN_OR_RETURN(NpyArray array, ReadChecked(path, "<i8", shape, source));
   return std::move(array.i64);
 }
 

@@ -5,11 +5,21 @@
 // C-contiguous '<f8' / '<i8' array (same dict, same growth-axis spaces, data
 // at a multiple of 64), so hashes of our files match hashes of NumPy's.
 //
-// The reader is strict on purpose: a file that is not exactly a C-order
-// little-endian float64 or int64 array is rejected rather than converted,
-// because a silent conversion would change bits. It accepts format versions
-// 1.0 and 2.0 (2.0 only widens the header length to 32 bits); 3.0 (UTF-8
-// header) and anything else is rejected.
+// The reader accepts exactly what np.load decodes to the same values in the
+// harness's types, and nothing else:
+//   - float64 and float32 (either byte order) decode to float64: widening
+//     float32 is exact, so the bits equal what numpy's astype(float64) gives;
+//   - int8/16/32/64 and uint8/16/32 (either byte order) decode to int64;
+//     uint64 too, when every value is below 2^63 (else refused, naming the
+//     index);
+//   - fortran_order True is reordered to C order (the same array);
+//   - float16, bool, complex, strings, object arrays, structured dtypes,
+//     zip archives (.npz, torch.save) and pickles are refused, naming the
+//     field. Integer <-> float is never converted (ReadNpy* helpers).
+// Every conversion made is reported in NpyArray::conversion, so a caller
+// can record it. It accepts format versions 1.0 and 2.0 (2.0 only widens the
+// header length to 32 bits); 3.0 (UTF-8 header) and anything else is
+// rejected.
 //
 // Errors: I/O failures come from ReadFile/WriteFileAtomic; every content
 // problem is kInvalidArgument with a message of the form
@@ -51,14 +61,28 @@ absl::StatusOr<std::string> EncodeNpyF64(absl::Span<const int64_t> shape,
 absl::StatusOr<std::string> EncodeNpyI64(absl::Span<const int64_t> shape,
                                          absl::Span<const int64_t> data);
 
-// A decoded array. `descr` is normalized to "<f8" or "<i8" ('=' in the file
-// becomes '<'); exactly one of f64 / i64 holds the prod(shape) elements in
-// C order, the other is empty.
+// A decoded array. `descr` is the type the values were decoded to, "<f8" or
+// "<i8"; exactly one of f64 / i64 holds the prod(shape) elements in C order,
+// the other is empty.
 struct NpyArray {
   std::string descr;
   std::vector<int64_t> shape;
   std::vector<double> f64;
   std::vector<int64_t> i64;
+  std::string stored_descr;    // as in the header, e.g. ">f4"
+  bool fortran_order = false;  // as in the header (data is C order here)
+  // Empty for '<f8'/'<i8' in C order; else e.g. "float32 -> float64 (exact
+  // widening); big-endian -> little-endian; Fortran order -> C order".
+  std::string conversion;
+  std::string sha256;  // hex SHA-256 of the file's bytes
+};
+
+// Where an imported tensor came from: recorded in summary.json "inputs".
+struct NpySource {
+  std::string sha256;      // of the file's bytes
+  std::string dtype;       // descr as read, e.g. "<f8", ">f4"
+  std::string order;       // "C" or "F" (fortran_order)
+  std::string conversion;  // NpyArray::conversion
 };
 
 // Reads and validates a .npy file (see the banner for what is accepted).
@@ -69,17 +93,20 @@ absl::StatusOr<NpyArray> ReadNpy(const std::string& path);
 absl::StatusOr<NpyArray> ParseNpy(absl::string_view bytes,
                                   absl::string_view name);
 
-// Reads a '<f8' array that must have shape (rows, cols) and only finite
+// Reads a float array that must have shape (rows, cols) and only finite
 // values; a NaN/inf is an error naming its flat index, row and column.
+// `source`, when given, receives the file's provenance.
 absl::StatusOr<Matrix> ReadNpyMatrixF64(const std::string& path, int64_t rows,
-                                        int64_t cols);
+                                        int64_t cols,
+                                        NpySource* source = nullptr);
 
-// Reads a '<f8' array that must have shape (n,) and only finite values.
-absl::StatusOr<std::vector<double>> ReadNpyVectorF64(const std::string& path,
-                                                     int64_t n);
+// Reads a float array that must have shape (n,) and only finite values.
+absl::StatusOr<std::vector<double>> ReadNpyVectorF64(
+    const std::string& path, int64_t n, NpySource* source = nullptr);
 
-// Reads a '<i8' array of shape (k,) for any k >= 0.
-absl::StatusOr<std::vector<int64_t>> ReadNpyVectorI64(const std::string& path);
+// Reads an integer array of shape (k,) for any k >= 0.
+absl::StatusOr<std::vector<int64_t>> ReadNpyVectorI64(
+    const std::string& path, NpySource* source = nullptr);
 
 }  // namespace initrepro
 

@@ -96,6 +96,65 @@ nlohmann::json ToJson(const TrainConfig& c) {
   return j;
 }
 
+std::vector<UnusedSetting> UnusedSettings(const TrainConfig& c,
+                                          bool init_imported,
+                                          bool split_imported) {
+  std::vector<UnusedSetting> unused;
+  if (init_imported && split_imported) {
+    const std::string why =
+        "both --init_from and --split_from are given, so nothing is drawn "
+        "from seeds";
+    for (const char* flag : {"seed", "init_seed", "mode"})
+      unused.push_back({flag, why});
+  } else if (init_imported) {
+    // Only the split is drawn. --mode names which drawn tensors share the
+    // reference seed; with imported tensors the split is drawn from --seed.
+    unused.push_back({"mode",
+                      "--init_from replaces the drawn initial tensors that "
+                      "--mode assigns seeds to; the split is drawn from "
+                      "--seed"});
+    unused.push_back({"init_seed",
+                      "with --init_from only the split is drawn, from --seed"});
+  } else {
+    // The tensors are drawn; the split too unless imported.
+    // SeedsFor: fix_embedding and fix_mlp draw a tensor from --init_seed,
+    // fix_dataset only the split.
+    const bool uses_s0 = c.mode == "fix_embedding" || c.mode == "fix_mlp" ||
+              (c.mode == "fix_dataset" && !split_imported);
+    if (!uses_s0) {
+      unused.push_back(
+          {"init_seed",
+           c.mode == "vary_all"
+               ? "--mode=vary_all draws everything from --seed"
+               : "--mode=fix_dataset uses --init_seed only for the split, "
+                 "which --split_from replaces"});
+    }
+  }
+  const std::string task = c.task.name;
+  auto other_task = [&](const char* flag, const char* owner) {
+    unused.push_back(
+        {flag, absl::StrCat("it sizes --task=", owner, ", not --task=", task)});
+  };
+  if (task != "modadd") other_task("p", "modadd");
+  if (task != "remainder") {
+    other_task("n", "remainder");
+    other_task("m", "remainder");
+  }
+  if (task != "xor") {
+    other_task("k", "xor");
+    other_task("v", "xor");
+  }
+  return unused;
+}
+
+nlohmann::json DeterminingJson(const TrainConfig& c, bool init_imported,
+                               bool split_imported) {
+  nlohmann::json j = ToJson(c);
+  for (const UnusedSetting& u : UnusedSettings(c, init_imported, split_imported))
+    j.erase(u.flag);
+  return j;
+}
+
 absl::StatusOr<TrainConfig> FromJson(const nlohmann::json& j) {
   TrainConfig c;
   try {
@@ -111,9 +170,9 @@ absl::StatusOr<TrainConfig> FromJson(const nlohmann::json& j) {
     c.lr = j.at("lr").get<double>();
     c.wd = j.at("wd").get<double>();
     c.train_fraction = j.at("train_fraction").get<double>();
-    c.seed = j.at("seed").get<uint64_t>();
-    c.init_seed = j.at("init_seed").get<uint64_t>();
-    c.mode = j.at("mode").get<std::string>();
+    c.seed = j.value("seed", c.seed);
+    c.init_seed = j.value("init_seed", c.init_seed);
+    c.mode = j.value("mode", c.mode);
     c.freeze_embedding = j.at("freeze_embedding").get<bool>();
     c.backend = j.at("backend").get<std::string>();
     c.dtype = j.at("dtype").get<std::string>();

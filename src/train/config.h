@@ -47,7 +47,32 @@ struct RunSeeds {
 RunSeeds SeedsFor(const TrainConfig& config);
 
 // All fields that determine the bits (threads excluded: it changes none).
+// This is the run's identity in the sweep store; it never drops a field.
 nlohmann::json ToJson(const TrainConfig& config);
+
+// A setting that cannot affect a run, with the reason, e.g.
+// {"seed", "both --init_from and --split_from are given: nothing is drawn"}.
+struct UnusedSetting {
+  std::string flag;
+  std::string reason;
+};
+
+// The settings of `config` that cannot change a bit of the run when the
+// initial tensors (`init_imported`) and/or the split (`split_imported`) come
+// from files: the seeds of purposes that are not drawn, --mode when nothing
+// or only the split is drawn from seeds, --init_seed when --mode does not
+// use it, and the size flags of the other tasks. `repro train` refuses these
+// when given explicitly.
+std::vector<UnusedSetting> UnusedSettings(const TrainConfig& config,
+                                          bool init_imported,
+                                          bool split_imported);
+
+// ToJson without the fields UnusedSettings names: the resolved config that
+// summary.json records (only what determined the run).
+nlohmann::json DeterminingJson(const TrainConfig& config, bool init_imported,
+                               bool split_imported);
+// Reads ToJson or DeterminingJson output (absent seed, init_seed and mode
+// take their defaults).
 absl::StatusOr<TrainConfig> FromJson(const nlohmann::json& json);
 
 }  // namespace initrepro

@@ -1,8 +1,14 @@
 #include "src/train/run_files.h"
 
+#include <dirent.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <set>
+
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
 #include "src/io/npy.h"
@@ -61,10 +67,23 @@ nlohmann::json RunDigests(const RunResult& run) {
   return {{"digests", digests}, {"digest", Sha256Hex(all)}};
 }
 
-nlohmann::json RunSummary(const RunResult& run, int threads) {
+nlohmann::json RunSummary(const RunResult& run, int threads,
+                          const RunInputs& inputs) {
+  bool init_imported = false, split_imported = false;
+  nlohmann::json records = nlohmann::json::array();
+  for (const InputFile& f : inputs) {
+    (f.role == "split" ? split_imported : init_imported) = true;
+    records.push_back({{"role", f.role},
+                       {"path", f.path},
+                       {"sha256", f.source.sha256},
+                       {"dtype", f.source.dtype},
+                       {"order", f.source.order},
+                       {"conversion", f.source.conversion}});
+  }
   nlohmann::json j;
   j["format_version"] = kSummaryFormatVersion;
-  j["config"] = ToJson(run.config);
+  j["config"] = DeterminingJson(run.config, init_imported, split_imported);
+  j["inputs"] = records;
   j["model"] = {{"vocab", run.shape.vocab},
                 {"dim", run.shape.dim},
                 {"hidden", run.shape.hidden},
@@ -85,7 +104,7 @@ nlohmann::json RunSummary(const RunResult& run, int threads) {
 }
 
 absl::Status WriteRunDirectory(const RunResult& run, const std::string& dir,
-                               bool overwrite) {
+                               bool overwrite, const RunInputs& inputs) {
   if (PathExists(dir) && !overwrite) {
     return absl::AlreadyExistsError(absl::StrCat(
         dir, ": output directory exists; remove it or pass --overwrite"));
@@ -115,36 +134,66 @@ absl::Status WriteRunDirectory(const RunResult& run, const std::string& dir,
     }
   }
   RETURN_IF_ERROR(WriteFileAtomic(
-      tmp + "/summary.json", RunSummary(run, run.config.threads).dump(2)));
+      tmp + "/summary.json", RunSummary(run, run.config.threads, inputs).dump(2)));
   return RenameDirAtomic(tmp, dir);
 }
 
 absl::StatusOr<std::vector<double>> LoadInitialParams(
-    const std::string& dir, const ModelShape& shape) {
+    const std::string& dir, const ModelShape& shape, RunInputs* inputs) {
   const ParamLayout layout(shape);
+  std::set<std::string> expected;
+  for (int id = 0; id < kNumTensors; ++id)
+    expected.insert(absl::StrCat(layout.spec(id).name, ".npy"));
+  DIR* listing = ::opendir(dir.c_str());
+  if (listing == nullptr) {
+    return absl::ErrnoToStatus(
+        errno, absl::StrCat(dir, ": cannot read the --init_from directory"));
+  }
+  std::set<std::string> stray;
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (absl::EndsWith(name, ".npy") && expected.count(name) == 0)
+      stray.insert(name);
+  }
+  ::closedir(listing);
+  if (!stray.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        dir, "/", *stray.begin(),
+        ": unexpected file in --init_from (a tensor this model does not "
+        "have); expected only ",
+        absl::StrJoin(expected, ", ")));
+  }
   ParamBuffer params(layout);
   for (int id = 0; id < kNumTensors; ++id) {
     const TensorSpec& s = layout.spec(id);
     const std::string path = absl::StrCat(dir, "/", s.name, ".npy");
     std::vector<double> values;
+    NpySource source;
     if (s.shape.size() == 2) {
-      ASSIGN_OR_RETURN(Matrix m, ReadNpyMatrixF64(path, s.shape[0], s.shape[1]));
+      ASSIGN_OR_RETURN(Matrix m, ReadNpyMatrixF64(path, s.shape[0], s.shape[1],
+                                                  &source));
       values = std::move(m.data);
     } else {
-      ASSIGN_OR_RETURN(values, ReadNpyVectorF64(path, s.shape[0]));
+      ASSIGN_OR_RETURN(values, ReadNpyVectorF64(path, s.shape[0], &source));
     }
     std::copy(values.begin(), values.end(), params.view(layout, id).begin());
+    if (inputs != nullptr)
+      inputs->push_back({absl::StrCat("init/", s.name), path, source});
   }
   return params.values;
 }
 
-absl::StatusOr<Split> LoadSplit(const std::string& path, int64_t vocab) {
-  ASSIGN_OR_RETURN(std::vector<int64_t> train, ReadNpyVectorI64(path));
+absl::StatusOr<Split> LoadSplit(const std::string& path, int64_t vocab,
+                                RunInputs* inputs) {
+  NpySource source;
+  ASSIGN_OR_RETURN(std::vector<int64_t> train,
+                   ReadNpyVectorI64(path, &source));
   absl::StatusOr<Split> split = SplitFromTrainIndices(vocab, std::move(train));
   if (!split.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat(path, ": ", split.status().message()));
   }
+  if (inputs != nullptr) inputs->push_back({"split", path, source});
   return split;
 }
 

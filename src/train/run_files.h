@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "src/io/npy.h"
 #include "src/train/trainer.h"
 
 namespace initrepro {
@@ -27,21 +28,38 @@ inline constexpr int kSummaryFormatVersion = 1;
 // Each hex is the SHA-256 of the tensor's raw little-endian bytes.
 nlohmann::json RunDigests(const RunResult& run);
 
-// The summary.json object (also used by the sweep store).
-nlohmann::json RunSummary(const RunResult& run, int threads);
+// One imported file: summary.json "inputs" lists these in load order.
+struct InputFile {
+  std::string role;  // "init/embedding", "init/linears.0.weight", ..., "split"
+  std::string path;  // as given on the command line (joined for --init_from)
+  NpySource source;  // SHA-256 of the bytes, dtype and order as read,
+                     // conversion made ("" when none)
+};
+using RunInputs = std::vector<InputFile>;
+
+// The summary.json object. "config" holds only what determined the run
+// (DeterminingJson: with imported files the seeds they replace are gone),
+// "inputs" every imported file ([] when none). Neither enters the digests.
+nlohmann::json RunSummary(const RunResult& run, int threads,
+                          const RunInputs& inputs = {});
 
 // Writes DIR as above. Fails without touching an existing DIR unless
 // `overwrite`.
 absl::Status WriteRunDirectory(const RunResult& run, const std::string& dir,
-                               bool overwrite);
+                               bool overwrite, const RunInputs& inputs = {});
 
 // Reads DIR/NAME.npy for the seven tensors of `shape` (`--init_from`),
-// checking dtype and shape; messages name the file and the field.
-absl::StatusOr<std::vector<double>> LoadInitialParams(const std::string& dir,
-                                                      const ModelShape& shape);
+// checking dtype and shape; messages name the file and the field. Any other
+// *.npy in DIR is an error naming it and the expected names (a stray tensor
+// means DIR is not a model of this shape). Appends one InputFile per tensor
+// to `inputs` when given.
+absl::StatusOr<std::vector<double>> LoadInitialParams(
+    const std::string& dir, const ModelShape& shape,
+    RunInputs* inputs = nullptr);
 
-// Reads a 1-D int64 .npy of training pair indices (`--split_from`).
-absl::StatusOr<Split> LoadSplit(const std::string& path, int64_t vocab);
+// Reads a 1-D integer .npy of training pair indices (`--split_from`).
+absl::StatusOr<Split> LoadSplit(const std::string& path, int64_t vocab,
+                                RunInputs* inputs = nullptr);
 
 }  // namespace initrepro
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Usage: repro_cli_test.sh REPRO
+# Usage: repro_cli_test.sh REPRO MODEL_P5_DIR
 set -uo pipefail
 repro="$1"
+model_p5="$2"  # tests/npy_corpus/model_p5: one tiny model in two .npy encodings
 tmp="${TEST_TMPDIR:-$(mktemp -d)}"
 failures=0
 
@@ -33,6 +34,27 @@ INITREPRO_SIMD=scalar "$repro" train "${small[@]}" --out="$tmp/s1" >/dev/null ||
 "$repro" train --steps=200 --log_every=50 --init_from="$tmp/a/init" \
   --split_from="$tmp/a/train_idx.npy" --out="$tmp/replay" >/dev/null || fail "replay"
 [ "$(digest_of "$tmp/replay")" = "$(digest_of "$tmp/a")" ] || fail "replay from .npy changed the digest"
+
+# A replay records what it read and only the config that determined it:
+# two replays with different (ineffective) seeds are refused, not recorded.
+grep -q '"inputs": \[\]' "$tmp/a/summary.json" || fail "plain run: summary.json lacks \"inputs\": []"
+grep -q '"role": "split"' "$tmp/replay/summary.json" || fail "replay: no split in summary.json inputs"
+grep -q '"sha256": "[0-9a-f]\{64\}"' "$tmp/replay/summary.json" || fail "replay: no sha256 in inputs"
+grep -q '"seed"' "$tmp/replay/summary.json" && fail "replay: summary.json config still records seed"
+
+# The same tensors saved as numpy's other encodings (Fortran order,
+# big-endian, float32, int32 split) replay to the identical digest; each
+# conversion is printed once and recorded.
+p5=(--p=5 --dim=2 --hidden=3 --steps=20 --log_every=10)
+"$repro" train "${p5[@]}" --init_from="$model_p5/canonical" \
+  --split_from="$model_p5/train_idx.npy" --out="$tmp/p5c" >/dev/null 2>"$tmp/p5c.err" || fail "p5 canonical replay"
+[ -s "$tmp/p5c.err" ] && fail "canonical replay printed conversions: $(cat "$tmp/p5c.err")"
+"$repro" train "${p5[@]}" --init_from="$model_p5/variant" \
+  --split_from="$model_p5/train_idx_i4_big.npy" --out="$tmp/p5v" >/dev/null 2>"$tmp/p5v.err" || fail "p5 variant replay: $(cat "$tmp/p5v.err")"
+[ "$(digest_of "$tmp/p5v")" = "$(digest_of "$tmp/p5c")" ] || fail "numpy variants changed the replay digest"
+[ "$(grep -c 'read as' "$tmp/p5v.err")" -eq 7 ] || fail "expected 7 conversion lines (6 tensors + split): $(cat "$tmp/p5v.err")"
+grep -q '"conversion": "big-endian -> little-endian; Fortran order -> C order"' "$tmp/p5v/summary.json" \
+  || fail "variant replay: conversion not recorded in inputs"
 
 # The auditor's read-out of a remainder-equivalence run directory.
 "$repro" train --task=remainder --n=12 --m=4 --dim=8 --wd=3 --steps=50 --out="$tmp/re" >/dev/null || fail "train re"
@@ -98,6 +120,19 @@ head -c 100 "$tmp/a/init/embedding.npy" > "$tmp/bad/embedding.npy"
 expect_usage_error "embedding.npy" train --steps=1 --init_from="$tmp/bad" --out="$tmp/x"
 # An .npy of the wrong shape names the expected shape.
 expect_usage_error "linears.0.weight.npy" train --steps=1 --hidden=50 --init_from="$tmp/a/init" --out="$tmp/x"
+
+# Flags that cannot affect the run, and stray tensors, are refused by name.
+replay_args=(--steps=1 --init_from="$tmp/a/init" --split_from="$tmp/a/train_idx.npy" --out="$tmp/x")
+expect_usage_error "--seed cannot affect" train "${replay_args[@]}" --seed=5
+expect_usage_error "--init_seed cannot affect" train "${replay_args[@]}" --init_seed=7
+expect_usage_error "--mode cannot affect" train "${replay_args[@]}" --mode=fix_mlp
+expect_usage_error "--mode cannot affect" train --steps=1 --init_from="$tmp/a/init" --mode=vary_all --out="$tmp/x"
+expect_usage_error "--init_seed cannot affect" train --steps=1 --init_seed=3 --out="$tmp/x"
+expect_usage_error "--n cannot affect" train --steps=1 --n=10 --out="$tmp/x"
+mkdir -p "$tmp/stray"
+cp "$tmp/a/init/"*.npy "$tmp/stray/"
+cp "$tmp/a/init/linears.2.weight.npy" "$tmp/stray/linears.3.weight.npy"
+expect_usage_error "linears.3.weight.npy: unexpected file" train --steps=1 --init_from="$tmp/stray" --out="$tmp/x"
 
 # The output directory is never half-written, and is not overwritten.
 expect_out_exists() {

@@ -50,7 +50,8 @@ _slurm_wait_pidfile() {
 
 # slurm_cluster_start DIR: munged, slurmctld and slurmd with their state under
 # DIR (an empty or new directory; keep it short: the munge socket path must fit
-# in 108 bytes). Returns when sinfo shows the node idle.
+# in 108 bytes). Returns when sinfo shows the node idle. Lines in
+# SLURM_CLUSTER_EXTRA_CONF (e.g. "MaxArraySize=3") are appended to slurm.conf.
 slurm_cluster_start() {
   local dir=$1
   if [[ -z "${dir}" ]]; then
@@ -120,6 +121,7 @@ JobAcctGatherType=jobacct_gather/none
 MinJobAge=600
 NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem_mb} State=UNKNOWN
 PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
+${SLURM_CLUSTER_EXTRA_CONF:-}
 EOF
   export SLURM_CONF="${dir}/slurm.conf"
 

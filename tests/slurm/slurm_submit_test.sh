@@ -1,9 +1,12 @@
 #!/bin/bash
 # End-to-end test of `repro submit --engine=slurm` on a one-node Slurm
 # cluster started here (as root; slurm-wlm and munge come from
-# tools/bootstrap, the test installs nothing):
-#   1. submit MA-survival smoke in 4 shards, wait for the merge job; the
-#      result must be byte-identical to `repro run` on one machine;
+# tools/bootstrap, the test installs nothing) with MaxArraySize=3, so array
+# task ids must stay below 3:
+#   1. submit MA-survival smoke in 4 shards, more than one array holds: submit
+#      must read the limit from scontrol and split the shards into arrays
+#      0-2 and 3 (task 0 of base 3), the merge after both; the result must
+#      be byte-identical to `repro run` on one machine;
 #   2. delete one run file, resubmit: the array must cover only that run's
 #      shard, no other run file may change, and the merged result must again
 #      be identical.
@@ -63,6 +66,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 start_s=${SECONDS}
+readonly MAX_ARRAY_SIZE=3
+export SLURM_CLUSTER_EXTRA_CONF="MaxArraySize=${MAX_ARRAY_SIZE}"
 slurm_cluster_start "${WORK}/cluster" || fail "could not start the cluster"
 echo "cluster up in $((SECONDS - start_s)) s (SLURM_CONF=${SLURM_CONF})" >&2
 
@@ -87,19 +92,20 @@ wait_completed() {
   fail "job ${id} not COMPLETED after ${TIMEOUT_S} s (state: ${states:-unknown})"
 }
 
-# submit OUT: runs `repro submit`, sets ARRAY_ID (maybe empty), ARRAY_SHARDS,
-# MERGE_ID from its output.
+# submit OUT: runs `repro submit`, sets ARRAY_IDS and ARRAY_SHARDS (one
+# entry per array job, maybe none) and MERGE_ID from its output.
 submit() {
   local out=$1 log
   log=$("${REPRO}" submit MA-survival --tier=smoke --engine=slurm --shards=4 \
     --time=00:05:00 --out="${out}") || fail "repro submit failed: ${log}"
   echo "${log}" >&2
-  # "  array job 12: shards 0-3 (...)" or "  array job 12: shard 2 (...)"
+  # "  array job 12: shards 0-2 (...)" or "  array job 13: shard 3 (...)"
   local array_line='^  array job \([0-9]*\): shards\{0,1\} \([0-9,-]*\).*'
-  ARRAY_ID=$(sed -n "s/${array_line}/\1/p" <<<"${log}")
-  ARRAY_SHARDS=$(sed -n "s/${array_line}/\2/p" <<<"${log}")
+  mapfile -t ARRAY_IDS < <(sed -n "s/${array_line}/\1/p" <<<"${log}")
+  mapfile -t ARRAY_SHARDS < <(sed -n "s/${array_line}/\2/p" <<<"${log}")
   MERGE_ID=$(sed -n 's/^  merge job \([0-9]*\).*/\1/p' <<<"${log}")
   [[ -n "${MERGE_ID}" ]] || fail "no merge job id in the output of repro submit"
+  SUBMIT_LOG=${log}
 }
 
 SLURM_OUT="${WORK}/slurm_out"
@@ -107,19 +113,35 @@ LOCAL_OUT="${WORK}/local_out"
 RESULT=results/MA-survival.smoke.json
 RUNS="${SLURM_OUT}/store/MA-survival/runs"
 
-# --- 1. Everything through Slurm, compared with one machine.
+# --- 1. Everything through Slurm in two arrays, compared with one machine.
+# The dry run prints the limit it read and the commands the real run uses.
+dry=$("${REPRO}" submit MA-survival --tier=smoke --engine=slurm --shards=4 \
+  --time=00:05:00 --out="${WORK}/dry_out" --dry_run) || fail "dry run failed: ${dry}"
+grep -q "^Slurm limits: MaxArraySize=${MAX_ARRAY_SIZE}[,]* .*(scontrol show config)$" <<<"${dry}" ||
+  fail "dry run did not read MaxArraySize from scontrol: ${dry}"
+grep -q -- '--dependency=afterok:ARRAY_JOB_ID_0:ARRAY_JOB_ID_1 ' <<<"${dry}" ||
+  fail "dry run: merge does not depend on both arrays: ${dry}"
+
 submit "${SLURM_OUT}"
-[[ -n "${ARRAY_ID}" && "${ARRAY_SHARDS}" == "0-3" ]] ||
-  fail "first submission: expected an array job over shards 0-3, got '${ARRAY_SHARDS}'"
+[[ "${ARRAY_SHARDS[*]:-}" == "0-2 3" && ${#ARRAY_IDS[@]} == 2 ]] ||
+  fail "first submission: expected arrays over shards 0-2 and 3, got '${ARRAY_SHARDS[*]:-}'"
+grep -q "^  merge job ${MERGE_ID} after ${ARRAY_IDS[0]},${ARRAY_IDS[1]} " <<<"${SUBMIT_LOG}" ||
+  fail "merge job is not after both arrays"
+grep -q '^#SBATCH --array=0$' "${SLURM_OUT}/slurm/MA-survival.smoke.array-1.sbatch" ||
+  fail "second array does not run task 0 (shard 3 = base 3 + 0)"
 wait_completed "${MERGE_ID}"
-[[ "$(job_states "${ARRAY_ID}" | sort -u)" == COMPLETED ]] ||
-  fail "array job ${ARRAY_ID}: not every task COMPLETED"
+for id in "${ARRAY_IDS[@]}"; do
+  [[ "$(job_states "${id}" | sort -u)" == COMPLETED ]] ||
+    fail "array job ${id}: not every task COMPLETED"
+done
+[[ -f "${SLURM_OUT}/slurm/logs/MA-survival.smoke.shard-3+0.${ARRAY_IDS[1]}.out" ]] ||
+  fail "no log named after shard 3 (base 3 + task 0)"
 [[ -x "${SLURM_OUT}/bin/repro" ]] || fail "submit did not install ${SLURM_OUT}/bin/repro"
 "${REPRO}" run MA-survival --tier=smoke --out="${LOCAL_OUT}" --quiet >/dev/null ||
   fail "repro run (local reference) failed"
 cmp "${SLURM_OUT}/${RESULT}" "${LOCAL_OUT}/${RESULT}" ||
-  fail "Slurm result differs from the single-machine result"
-echo "pass: Slurm result == local result" >&2
+  fail "Slurm result (split arrays) differs from the single-machine result"
+echo "pass: split arrays (MaxArraySize=${MAX_ARRAY_SIZE}); Slurm result == local result" >&2
 
 # --- 2. Delete one run, resubmit: only its shard reruns.
 # The plan lists run_keys one per line (run i belongs to shard i mod 4);
@@ -149,14 +171,14 @@ grep -q "shard ${victim_shard}: 1 missing" <<<"${status}" ||
   fail "repro status does not name shard ${victim_shard}: ${status}"
 
 submit "${SLURM_OUT}"
-[[ "${ARRAY_SHARDS}" == "${victim_shard}" ]] ||
-  fail "resubmission: expected an array over shard ${victim_shard} only, got '${ARRAY_SHARDS}'"
+[[ "${ARRAY_SHARDS[*]:-}" == "${victim_shard}" ]] ||
+  fail "resubmission: expected an array over shard ${victim_shard} only, got '${ARRAY_SHARDS[*]:-}'"
 grep -q "^#SBATCH --array=${victim_shard}\$" \
   "${SLURM_OUT}/slurm/MA-survival.smoke.array.sbatch" ||
   fail "array script does not cover exactly shard ${victim_shard}"
 wait_completed "${MERGE_ID}"
-[[ "$(job_states "${ARRAY_ID}")" == COMPLETED ]] ||
-  fail "resubmitted array job ${ARRAY_ID}: expected one COMPLETED task"
+[[ "$(job_states "${ARRAY_IDS[0]}")" == COMPLETED ]] ||
+  fail "resubmitted array job ${ARRAY_IDS[0]}: expected one COMPLETED task"
 [[ -f "${victim}" ]] || fail "the deleted run ${victim_key} was not retrained"
 [[ "$(fingerprint)" == "${before}" ]] || fail "run files other than the deleted one changed"
 cmp "${SLURM_OUT}/${RESULT}" "${LOCAL_OUT}/${RESULT}" ||
@@ -165,7 +187,7 @@ echo "pass: resubmission retrained only shard ${victim_shard}; result identical"
 
 # --- 3. Nothing missing: only a merge is submitted.
 submit "${SLURM_OUT}"
-[[ -z "${ARRAY_ID}" ]] || fail "nothing missing, yet array job ${ARRAY_ID} was submitted"
+((${#ARRAY_IDS[@]} == 0)) || fail "nothing missing, yet array job ${ARRAY_IDS[*]} was submitted"
 wait_completed "${MERGE_ID}"
 cmp "${SLURM_OUT}/${RESULT}" "${LOCAL_OUT}/${RESULT}" ||
   fail "merge-only result differs"

@@ -1,0 +1,482 @@
+#include "src/engines/slurm.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "src/core/status_macros.h"
+#include "src/io/atomic_file.h"
+
+namespace initrepro {
+namespace {
+
+bool IsDigits(absl::string_view s, size_t min_len, size_t max_len) {
+  if (s.size() < min_len || s.size() > max_len) return false;
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return absl::ascii_isdigit(c); });
+}
+
+std::string SbatchHeader(const SlurmOptions& o, const std::string& job_name,
+                         const std::string& log) {
+  std::string h = absl::StrCat("#SBATCH --job-name=", job_name, "\n");
+  absl::StrAppend(&h, "#SBATCH --output=", log, "\n");
+  if (!o.partition.empty())
+    absl::StrAppend(&h, "#SBATCH --partition=", o.partition, "\n");
+  if (!o.time.empty()) absl::StrAppend(&h, "#SBATCH --time=", o.time, "\n");
+  return h;
+}
+
+// `sbatch --parsable` prints "JOBID" or "JOBID;CLUSTER".
+absl::StatusOr<std::string> Sbatch(const CommandRunner& run,
+                                   const std::vector<std::string>& argv) {
+  ASSIGN_OR_RETURN(std::string out, run(argv));
+  const std::string id(absl::StripAsciiWhitespace(
+      std::vector<std::string>(absl::StrSplit(out, ';'))[0]));
+  uint64_t unused;
+  if (!absl::SimpleAtoi(id, &unused))
+    return absl::InternalError(
+        absl::StrCat("`", CommandLine(argv),
+                     "`: expected a job id on stdout, found '", out, "'"));
+  return id;
+}
+
+}  // namespace
+
+std::string CommandLine(const std::vector<std::string>& argv) {
+  std::vector<std::string> quoted;
+  for (const std::string& a : argv) quoted.push_back(ShellQuote(a));
+  return absl::StrJoin(quoted, " ");
+}
+
+absl::Status ValidateSbatchValue(const std::string& flag,
+                                 const std::string& value) {
+  // An empty value is what an unset shell variable gives; dropping the line
+  // would silently fall back to the cluster's default.
+  if (value.empty())
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--", flag, "=: expected a value (an empty one, e.g. from an unset "
+        "shell variable, would silently mean Slurm's default; omit the flag "
+        "for that)"));
+  for (char c : value)
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) || c == '%' ||
+        c == '"' || c == '\'' || c == '\\')
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--", flag, "=", value,
+          ": expected no whitespace, quotes, backslashes or '%' (the value "
+          "appears unquoted on #SBATCH lines)"));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SlurmLimits> ParseSlurmConfig(const std::string& text) {
+  SlurmLimits limits;
+  bool found = false;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    const size_t eq = line.find('=');
+    if (eq == absl::string_view::npos) continue;
+    const absl::string_view key = absl::StripAsciiWhitespace(line.substr(0, eq));
+    const absl::string_view value =
+        absl::StripAsciiWhitespace(line.substr(eq + 1));
+    if (key == "MaxArraySize") {
+      if (!absl::SimpleAtoi(value, &limits.max_array_size) ||
+          limits.max_array_size < 1)
+        return absl::InvalidArgumentError(absl::StrCat(
+            "scontrol show config: MaxArraySize = '", value,
+            "': expected a positive integer"));
+      found = true;
+    } else if (key == "MaxJobCount") {
+      if (!absl::SimpleAtoi(value, &limits.max_job_count))
+        limits.max_job_count = 0;
+    }
+  }
+  if (!found)
+    return absl::InvalidArgumentError(
+        "scontrol show config: no MaxArraySize line");
+  limits.source = "scontrol show config";
+  return limits;
+}
+
+SlurmLimits ReadSlurmLimits(const CommandRunner& run, bool have_scontrol) {
+  SlurmLimits fallback;
+  if (!have_scontrol) {
+    fallback.source = "Slurm's default; scontrol not found on PATH";
+    return fallback;
+  }
+  absl::StatusOr<std::string> text = run({"scontrol", "show", "config"});
+  absl::StatusOr<SlurmLimits> limits =
+      text.ok() ? ParseSlurmConfig(*text) : text.status();
+  if (limits.ok()) return *limits;
+  // Only the first line: scontrol's stderr can run to several.
+  const std::string why = std::vector<std::string>(
+      absl::StrSplit(limits.status().message(), '\n'))[0];
+  fallback.source = absl::StrCat("Slurm's default; ", why);
+  return fallback;
+}
+
+std::vector<ArrayChunk> SplitIntoArrays(const std::vector<int>& shards,
+                                        int64_t max_array_size) {
+  std::vector<ArrayChunk> chunks;
+  for (int shard : shards) {
+    if (chunks.empty() || shard - chunks.back().base >= max_array_size) {
+      ArrayChunk c;
+      // Within the limit, task id = shard id (scripts as before splitting).
+      c.base = chunks.empty() && shard < max_array_size ? 0 : shard;
+      chunks.push_back(c);
+    }
+    chunks.back().tasks.push_back(shard - chunks.back().base);
+  }
+  return chunks;
+}
+
+SlurmSubmission PlanSlurmJobs(const Experiment& e, Tier tier,
+                              const std::vector<int>& pending,
+                              const SlurmOptions& o, const std::string& repro,
+                              const SlurmLimits& limits) {
+  const std::string& out = o.out_dir;
+  const std::string tier_name = TierName(tier);
+  const std::string stem = absl::StrCat(e.Name(), ".", tier_name);
+  const std::string logs = out + "/slurm/logs/";
+  SlurmSubmission sub;
+  const std::vector<ArrayChunk> chunks =
+      SplitIntoArrays(pending, limits.max_array_size);
+  for (size_t k = 0; k < chunks.size(); ++k) {
+    const ArrayChunk& c = chunks[k];
+    SlurmJob job;
+    job.chunk = c;
+    job.script_path =
+        chunks.size() == 1
+            ? absl::StrCat(out, "/slurm/", stem, ".array.sbatch")
+            : absl::StrCat(out, "/slurm/", stem, ".array-", k, ".sbatch");
+    const std::string shard_expr =
+        c.base == 0 ? "\"${SLURM_ARRAY_TASK_ID}\""
+                    : absl::StrCat("\"$((", c.base, " + SLURM_ARRAY_TASK_ID))\"");
+    const std::string log =
+        c.base == 0 ? absl::StrCat(logs, stem, ".shard-%a.%A.out")
+                    : absl::StrCat(logs, stem, ".shard-", c.base, "+%a.%A.out");
+    std::string spec = ArraySpec(c.tasks);
+    if (o.max_running > 0) absl::StrAppend(&spec, "%", o.max_running);
+    job.script_text = absl::StrCat(
+        "#!/bin/bash\n",
+        "# Written by `repro submit`. Task ",
+        c.base == 0 ? "i trains the runs of shard i"
+                    : absl::StrCat("t trains the runs of shard ", c.base, "+t"),
+        " of\n", "# ", out, "/plans/", stem, ".json (shard i: runs i, i+",
+        o.shards, ", ...);\n",
+        "# finished runs are skipped, so resubmitting is always safe.\n",
+        chunks.size() > 1
+            ? absl::StrCat("# Array ", k + 1, " of ", chunks.size(),
+                           ": task ids stay below MaxArraySize=",
+                           limits.max_array_size, ".\n")
+            : "",
+        SbatchHeader(o, absl::StrCat("repro-", stem), log), "#SBATCH --array=",
+        spec, "\n", "#SBATCH --cpus-per-task=", o.cpus_per_task, "\n",
+        "set -euo pipefail\n", "exec ", ShellQuote(repro), " run-shard ",
+        ShellQuote(e.Name()), " --tier=", tier_name, " --shard=", shard_expr,
+        " --out=", ShellQuote(out), " --jobs=", o.cpus_per_task, " --quiet\n");
+    // With a throttle, chaining keeps the total under it across arrays.
+    if (o.max_running > 0 && k > 0) job.after_any.push_back(k - 1);
+    sub.merge.after_ok.push_back(static_cast<int>(k));
+    sub.arrays.push_back(std::move(job));
+  }
+  sub.merge.script_path = absl::StrCat(out, "/slurm/", stem, ".merge.sbatch");
+  sub.merge.script_text = absl::StrCat(
+      "#!/bin/bash\n",
+      "# Written by `repro submit`. Loads every run of the plan (failing on\n",
+      "# a missing one) and writes ", out, "/results/", stem, ".json.\n",
+      SbatchHeader(o, absl::StrCat("repro-merge-", stem),
+                   absl::StrCat(logs, stem, ".merge.%j.out")),
+      "#SBATCH --cpus-per-task=1\n", "set -euo pipefail\n", "exec ",
+      ShellQuote(repro), " merge ", ShellQuote(e.Name()), " --tier=", tier_name,
+      " --out=", ShellQuote(out), "\n");
+  return sub;
+}
+
+std::vector<std::string> SbatchArgv(const SlurmJob& job,
+                                    const std::vector<std::string>& ids) {
+  std::vector<std::string> argv = {"sbatch", "--parsable"};
+  auto dependency = [&](const char* type, const std::vector<int>& on) {
+    std::string d = absl::StrCat("--dependency=", type);
+    for (int k : on) absl::StrAppend(&d, ":", ids[k]);
+    return d;
+  };
+  if (!job.after_any.empty()) argv.push_back(dependency("afterany", job.after_any));
+  if (!job.after_ok.empty()) {
+    argv.push_back(dependency("afterok", job.after_ok));
+    // If a shard fails, cancel the merge instead of leaving it pending
+    // forever (DependencyNeverSatisfied); `repro status` then shows what is
+    // missing and a resubmission retries only that.
+    argv.push_back("--kill-on-invalid-dep=yes");
+  }
+  argv.push_back(job.script_path);
+  return argv;
+}
+
+std::vector<std::string> PlaceholderIds(const SlurmSubmission& sub) {
+  if (sub.arrays.size() == 1) return {"ARRAY_JOB_ID"};
+  std::vector<std::string> ids;
+  for (size_t k = 0; k < sub.arrays.size(); ++k)
+    ids.push_back(absl::StrCat("ARRAY_JOB_ID_", k));
+  return ids;
+}
+
+absl::Status WriteSlurmScripts(const SlurmSubmission& sub,
+                               const std::string& out_dir) {
+  RETURN_IF_ERROR(MakeDirs(out_dir + "/slurm/logs"));
+  for (const SlurmJob& job : sub.arrays)
+    RETURN_IF_ERROR(WriteFileAtomic(job.script_path, job.script_text));
+  return WriteFileAtomic(sub.merge.script_path, sub.merge.script_text);
+}
+
+absl::Status SubmitSlurmJobs(SlurmSubmission* sub, const CommandRunner& run) {
+  std::vector<std::string> ids;
+  auto submitted_note = [&]() {
+    if (ids.empty()) return std::string();
+    return absl::StrCat(" (already submitted: ", absl::StrJoin(ids, " "),
+                        "; `scancel ", absl::StrJoin(ids, " "),
+                        "` or submit again once sbatch works)");
+  };
+  for (SlurmJob& job : sub->arrays) {
+    absl::StatusOr<std::string> id = Sbatch(run, SbatchArgv(job, ids));
+    if (!id.ok())
+      return absl::Status(id.status().code(), absl::StrCat(id.status().message(),
+                                                           submitted_note()));
+    job.job_id = *id;
+    ids.push_back(*id);
+  }
+  absl::StatusOr<std::string> id = Sbatch(run, SbatchArgv(sub->merge, ids));
+  if (!id.ok())
+    return absl::Status(id.status().code(),
+                        absl::StrCat(id.status().message(), submitted_note()));
+  sub->merge.job_id = *id;
+  return absl::OkStatus();
+}
+
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+    const std::string candidate = absl::StrCat(dir, "/", program);
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Copies the running binary (/proc/self/exe) to OUT/bin/repro and returns
+// that path. Jobs may start hours later on other nodes: bazel-bin is a
+// symlink into the submitting user's Bazel output base, which the next
+// `bazel build` overwrites and compute nodes may not see, and the binary is
+// part of what defines the bits. OUT must be on a filesystem the nodes share
+// anyway, so the copy there is what every shard and the merge run.
+absl::StatusOr<std::string> InstallBinary(const std::string& out_dir) {
+  const std::string dir = out_dir + "/bin";
+  const std::string dest = dir + "/repro";
+  RETURN_IF_ERROR(MakeDirs(dir));
+  // /proc/self/exe reads the running inode even if bazel replaced the file.
+  ASSIGN_OR_RETURN(std::string bytes, ReadFile("/proc/self/exe"));
+  if (PathExists(dest)) {
+    absl::StatusOr<std::string> old = ReadFile(dest);
+    if (old.ok() && *old == bytes) return dest;
+  }
+  // Written beside and renamed over: writing in place would fail with
+  // ETXTBSY (or corrupt) a copy that running jobs are executing.
+  const std::string tmp = absl::StrCat(dir, "/.repro.tmp.", ::getpid());
+  const int fd =
+      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (fd < 0) return absl::ErrnoToStatus(errno, tmp + ": open for write");
+  const char* p = bytes.data();
+  size_t left = bytes.size();
+  int err = 0;
+  while (left > 0 && err == 0) {
+    const ssize_t n = ::write(fd, p, left);
+    if (n < 0 && errno != EINTR) err = errno;
+    if (n > 0) {
+      p += n;
+      left -= static_cast<size_t>(n);
+    }
+  }
+  // fchmod: the umask may have cleared execute bits that jobs need.
+  if (err == 0 && ::fchmod(fd, 0755) != 0) err = errno;
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(tmp.c_str(), dest.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(tmp.c_str());
+    return absl::ErrnoToStatus(err, absl::StrCat(dest,
+                                                 ": installing a copy "
+                                                 "of the running binary"));
+  }
+  return dest;
+}
+
+absl::Status ValidateSlurmTime(const std::string& time) {
+  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
+      "--time=", time,
+      ": expected HH:MM:SS or D-HH:MM:SS, not zero (e.g. 02:00:00 or "
+      "1-12:00:00)"));
+  absl::string_view rest = time;
+  int days = 0;
+  const size_t dash = rest.find('-');
+  if (dash != absl::string_view::npos) {
+    if (!IsDigits(rest.substr(0, dash), 1, 3) ||
+        !absl::SimpleAtoi(rest.substr(0, dash), &days))
+      return bad;
+    rest.remove_prefix(dash + 1);
+  }
+  const std::vector<absl::string_view> hms = absl::StrSplit(rest, ':');
+  if (hms.size() != 3) return bad;
+  // With days, hours are 00-23; without, Slurm accepts any hour count.
+  if (!IsDigits(hms[0], 2, dash == absl::string_view::npos ? 4 : 2) ||
+      !IsDigits(hms[1], 2, 2) || !IsDigits(hms[2], 2, 2))
+    return bad;
+  int h = 0, m = 0, s = 0;
+  if (!absl::SimpleAtoi(hms[0], &h) || !absl::SimpleAtoi(hms[1], &m) ||
+      !absl::SimpleAtoi(hms[2], &s))
+    return bad;
+  if ((dash != absl::string_view::npos && h > 23) || m > 59 || s > 59)
+    return bad;
+  // Slurm reads a zero limit as "no limit", never what a typo meant.
+  if (days == 0 && h == 0 && m == 0 && s == 0) return bad;
+  return absl::OkStatus();
+}
+
+std::string ArraySpec(const std::vector<int>& ids) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < ids.size();) {
+    size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    parts.push_back(j == i ? absl::StrCat(ids[i])
+                           : absl::StrCat(ids[i], "-", ids[j]));
+    i = j + 1;
+  }
+  return absl::StrJoin(parts, ",");
+}
+
+std::string ShellQuote(const std::string& arg) {
+  const bool safe =
+      !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
+        return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+               std::strchr("_@%+=:,./-", c) != nullptr;
+      });
+  if (safe) return arg;
+  std::string q = "'";
+  for (char c : arg) {
+    if (c == '\'')
+      q += "'\\''";
+    else
+      q += c;
+  }
+  return q + "'";
+}
+
+absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv) {
+  const std::string shown = CommandLine(argv);
+  if (argv.empty()) return absl::InvalidArgumentError("RunCommand: empty argv");
+  // Built before fork: the child may only call async-signal-safe functions.
+  std::vector<char*> cargv;
+  for (const std::string& a : argv)
+    cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+
+  int out_pipe[2], err_pipe[2], exec_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
+    return absl::ErrnoToStatus(errno, absl::StrCat("`", shown, "`: pipe"));
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: pipe"));
+  }
+  // Closed by a successful exec; otherwise carries the child's errno.
+  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
+    const int e = errno;
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
+      ::close(fd);
+    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: pipe"));
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int e = errno;
+    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1],
+                   exec_pipe[0], exec_pipe[1]})
+      ::close(fd);
+    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: fork"));
+  }
+  if (pid == 0) {
+    const int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    ::execvp(cargv[0], cargv.data());
+    const int e = errno;
+    (void)!::write(exec_pipe[1], &e, sizeof(e));
+    ::_exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  ::close(exec_pipe[1]);
+
+  // Both pipes are drained together so a chatty child never blocks on a
+  // full pipe that we are not reading.
+  std::string out, err;
+  struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+  std::string* sinks[2] = {&out, &err};
+  int open_fds = 2;
+  while (open_fds > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buf[4096];
+      const ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
+      if (n > 0) {
+        sinks[i]->append(buf, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  for (const pollfd& p : fds)
+    if (p.fd >= 0) ::close(p.fd);
+  int exec_errno = 0;
+  const bool exec_failed =
+      ::read(exec_pipe[0], &exec_errno, sizeof(exec_errno)) ==
+      static_cast<ssize_t>(sizeof(exec_errno));
+  ::close(exec_pipe[0]);
+  int wstatus = 0;
+  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+  }
+  if (exec_failed)
+    return absl::FailedPreconditionError(absl::StrCat(
+        "`", shown, "`: cannot run ", argv[0], ": ", std::strerror(exec_errno),
+        exec_errno == ENOENT ? " (is it installed and on PATH?)" : ""));
+  const std::string stderr_text(absl::StripAsciiWhitespace(err));
+  if (WIFSIGNALED(wstatus))
+    return absl::InternalError(absl::StrCat("`", shown, "` killed by signal ",
+                                            WTERMSIG(wstatus), ": ",
+                                            stderr_text));
+  if (WEXITSTATUS(wstatus) != 0)
+    return absl::FailedPreconditionError(
+        absl::StrCat("`", shown, "` exited with status ", WEXITSTATUS(wstatus),
+                     stderr_text.empty() ? "" : ": ", stderr_text));
+  return out;
+}
+
+}  // namespace initrepro
