@@ -63,6 +63,7 @@ const std::vector<CommandSpec>& Commands() {
        "plan + shards + merge on an engine (slurm: array job + dependent "
        "merge; local: in this process)",
        {"tier", "engine", "shards", "cpus_per_task", "partition", "time",
+        "max_running",
         "dry_run", "jobs", "out", "quiet"}},
       {"help", "", "this text", {}},
   };
