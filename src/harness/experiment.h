@@ -79,6 +79,7 @@ struct Claim {
   // reproduced | not_reproduced | undecided_at_this_scale | descriptive
   std::string verdict;
   // {statistic, estimate, low, high, level, n, unit}; null when descriptive.
+  // Unbounded ends (odds ratios) are the strings "inf" / "-inf".
   nlohmann::json effect;
   nlohmann::json runs;       // {planned, valid, excluded: {reason: count}}
   std::string reason;        // non-empty whenever undecided

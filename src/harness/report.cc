@@ -36,8 +36,9 @@ std::string ObservedText(const nlohmann::json& observed) {
 std::vector<std::pair<std::string, std::string>> ClaimItems(
     const nlohmann::json& c) {
   auto num = [](const nlohmann::json& v) {
-    return v.is_number() ? absl::StrFormat("%.4g", v.get<double>())
-                         : std::string("undefined");
+    return v.is_number()   ? absl::StrFormat("%.4g", v.get<double>())
+           : v.is_string() ? v.get<std::string>()
+                           : std::string("undefined");
   };
   std::vector<std::pair<std::string, std::string>> items;
   items.push_back({"Paper", c.value("statement", "")});
@@ -85,27 +86,53 @@ std::vector<std::pair<std::string, std::string>> ClaimItems(
 }  // namespace
 
 std::string VerdictTable(const std::vector<nlohmann::json>& results) {
-  // Columns as wide as their longest entry, so every row lines up.
-  size_t claim_width = 5, verdict_width = 7;
+  // Columns as wide as their longest entry, so every row lines up; under an
+  // undecided claim, why and what would decide it.
+  auto num = [](const nlohmann::json& v) {
+    return v.is_number()   ? absl::StrFormat("%.3g", v.get<double>())
+           : v.is_string() ? v.get<std::string>()
+                           : std::string("undef");
+  };
+  auto effect_text = [&](const nlohmann::json& c) -> std::string {
+    if (!c.contains("effect") || !c["effect"].is_object()) return "-";
+    const nlohmann::json& e = c["effect"];
+    return absl::StrCat(e.value("statistic", ""), " ", num(e["estimate"]),
+                        " [", num(e["low"]), ", ", num(e["high"]), "]");
+  };
+  auto runs_text = [](const nlohmann::json& c) -> std::string {
+    if (!c.contains("runs") || !c["runs"].is_object()) return "";
+    return absl::StrCat(c["runs"].value("valid", 0), "/",
+                        c["runs"].value("planned", 0));
+  };
+  size_t cw = 5, vw = 7, ew = 22;
   for (const auto& r : results) {
     for (const auto& c : r["claims"]) {
-      claim_width = std::max(claim_width, c["id"].get<std::string>().size());
-      verdict_width = std::max(
-          verdict_width, c["verdict"].get<std::string>().size() +
-                             (c["reconstructed"].get<bool>() ? 12 : 0));
+      cw = std::max(cw, c["id"].get<std::string>().size());
+      vw = std::max(vw, c["verdict"].get<std::string>().size() +
+                            (c.value("reconstructed", false) ? 12 : 0));
+      ew = std::max(ew, effect_text(c).size());
     }
   }
-  const int cw = static_cast<int>(claim_width), vw = static_cast<int>(verdict_width);
-  std::string out = absl::StrFormat("%-*s  %-*s  %s\n", cw, "claim", vw,
-                                    "verdict", "numbers");
+  const int icw = static_cast<int>(cw), ivw = static_cast<int>(vw),
+            iew = static_cast<int>(ew);
+  std::string out =
+      absl::StrFormat("%-*s  %-*s  %-*s  %s\n", icw, "claim", ivw, "verdict",
+                      iew, "effect [99 % interval]", "valid/planned runs");
   for (const auto& r : results) {
     for (const auto& c : r["claims"]) {
       std::string verdict = c["verdict"].get<std::string>();
-      if (c["reconstructed"].get<bool>()) verdict += " (reconstr.)";
-      absl::StrAppend(&out, absl::StrFormat(
-                                "%-*s  %-*s  %s\n", cw,
-                                c["id"].get<std::string>(), vw, verdict,
-                                ObservedText(c["observed"]).substr(0, 110)));
+      if (c.value("reconstructed", false)) verdict += " (reconstr.)";
+      absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-*s  %s\n", icw,
+                                            c["id"].get<std::string>(), ivw,
+                                            verdict, iew, effect_text(c),
+                                            runs_text(c)));
+      if (c["verdict"] == "undecided_at_this_scale" && c.contains("reason"))
+        absl::StrAppend(&out, "    why: ", c["reason"].get<std::string>(),
+                        "\n");
+      if (c.contains("to_decide") && c["to_decide"].is_object())
+        absl::StrAppend(&out, "    to decide: ",
+                        c["to_decide"].value("command", ""), " (~",
+                        num(c["to_decide"]["core_hours"]), " core-hours)\n");
     }
   }
   return out;

@@ -183,38 +183,4 @@ std::vector<std::string> CompareResults(const nlohmann::json& golden,
   return diffs;
 }
 
-std::string VerdictLines(const nlohmann::json& result) {
-  std::string out;
-  for (const auto& c : result["claims"]) {
-    std::string effect = "-";
-    if (c.contains("effect") && c["effect"].is_object()) {
-      const nlohmann::json& e = c["effect"];
-      auto num = [](const nlohmann::json& v) {
-        return v.is_number() ? absl::StrFormat("%.3g", v.get<double>())
-                             : std::string("undef");
-      };
-      effect = absl::StrCat(e.value("statistic", ""), " ", num(e["estimate"]),
-                            " [", num(e["low"]), ", ", num(e["high"]), "]");
-    }
-    std::string runs;
-    if (c.contains("runs") && c["runs"].is_object())
-      runs = absl::StrCat(c["runs"].value("valid", 0), "/",
-                          c["runs"].value("planned", 0), " valid");
-    absl::StrAppend(
-        &out,
-        absl::StrFormat("  %-44s %-24s %-44s %s%s\n", c["id"].get<std::string>(),
-                        c["verdict"].get<std::string>(), effect, runs,
-                        c.value("reconstructed", false) ? " [reconstructed]"
-                                                        : ""));
-    if (c.contains("reason") && c["verdict"] == "undecided_at_this_scale")
-      absl::StrAppend(&out, "      why: ", c["reason"].get<std::string>(), "\n");
-    if (c.contains("to_decide") && c["to_decide"].is_object())
-      absl::StrAppend(&out, "      to decide: ",
-                      c["to_decide"].value("command", ""), " (~",
-                      absl::StrFormat("%.2g", c["to_decide"].value("core_hours", 0.0)),
-                      " core-hours)\n");
-  }
-  return out;
-}
-
 }  // namespace initrepro

@@ -35,8 +35,6 @@ absl::Status ValidateResultJson(const nlohmann::json& j,
 std::vector<std::string> CompareResults(const nlohmann::json& golden,
                                         const nlohmann::json& now);
 
-// The verdict table rows of a result JSON: id, verdict, short numbers.
-std::string VerdictLines(const nlohmann::json& result);
 
 }  // namespace initrepro
 

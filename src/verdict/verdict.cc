@@ -158,12 +158,19 @@ Evidence OddsRatio(const ClaimTest& t) {
   return e;
 }
 
+// JSON has no infinities: an odds ratio's unbounded end is written as the
+// string "inf" (NaN becomes null, as everywhere in results).
+nlohmann::json JsonNumber(double x) {
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  return x;
+}
+
 nlohmann::json EffectJson(const ClaimTest& t, const Evidence& e,
                           const std::string& group) {
   nlohmann::json j = {{"statistic", e.label},
-                      {"estimate", e.effect.estimate},
-                      {"low", e.effect.low},
-                      {"high", e.effect.high},
+                      {"estimate", JsonNumber(e.effect.estimate)},
+                      {"low", JsonNumber(e.effect.low)},
+                      {"high", JsonNumber(e.effect.high)},
                       {"level", kVerdictLevel},
                       {"n", e.effect.n},
                       {"unit", t.unit}};
