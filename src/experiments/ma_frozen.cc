@@ -10,6 +10,10 @@
 // and 1000). Power reasoning of the ci design: 20 points for the Spearman
 // claim; the convergence comparison (8 runs with d < p vs 12 with d >= p)
 // is decided by Fisher's exact test and is unlikely to be decided at ci.
+//
+// nightly: p 59, 5000 steps (checkpoints 500, 1000, 5000), d in {16, 32,
+// 48, 64, 96, 128}, 5 seeds (30 runs): 10 runs with d < p vs 20 with
+// d >= p for Fisher's exact test.
 #include "absl/strings/str_cat.h"
 #include "src/experiments/common.h"
 

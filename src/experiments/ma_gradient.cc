@@ -11,6 +11,10 @@
 // circles), fix_embedding; chosen for cost. Unit: one run (its survivors'
 // mean gradient minus its dead circles'); runs of one reference seed share
 // the embedding but not the MLP or the split.
+//
+// nightly: p 59, d 128, kNightlySteps, 5 reference seeds x 6 trials (30
+// runs, one unit each); ci gave a mean difference of 0.00076 [0.00024,
+// 0.0013] on 10 runs.
 #include "absl/strings/str_cat.h"
 #include "src/analysis/fourier.h"
 #include "src/experiments/common.h"

@@ -6,6 +6,10 @@
 //
 // ci: MA-modulus over p in {11, 13, 17, 19, 23}, MA-decay over weight decay
 // in {0.01, 0.1, 0.5, 1.5} at p 23; d 32, 800 steps, 3 seeds per point.
+//
+// nightly: d 128, kNightlySteps, 3 seeds per point; MA-modulus over p in
+// {13, 23, 31, 43, 59, 73, 89}, MA-decay over {0.01, 0.05, 0.1, 0.3, 0.5,
+// 1.0, 1.5} at p 59. Descriptive.
 #include "absl/strings/str_cat.h"
 #include "src/experiments/common.h"
 

@@ -53,6 +53,9 @@
 //  (run, f) points); claims 2 and 3 yes with 40 runs (sign test needs >= 28
 //  positives for p < 0.01; power 0.82 if 75 % of runs are positive).
 //  smoke: k 4, V 16, d 8, 30 steps, 2 seeds.
+//
+// nightly: the reconstructed defaults (k 4, V 64, d 128, wd 0.5),
+// kNightlySteps, 40 seeds.
 #include <algorithm>
 #include <cmath>
 #include <limits>
