@@ -43,6 +43,7 @@ nlohmann::json SpecJson(const RunSpec& spec) {
   j["snapshot_steps"] = spec.snapshot_steps;
   // Only when asked for, so that the keys of every earlier spec stay put.
   if (!spec.signal_steps.empty()) j["signal_steps"] = spec.signal_steps;
+  if (!spec.param_steps.empty()) j["param_steps"] = spec.param_steps;
   return j;
 }
 

@@ -40,6 +40,9 @@ struct RunSpec {
   // Steps at which the run keeps the Fourier signal S_k of its embedding
   // (modular addition only; p numbers per step instead of an embedding).
   std::vector<int64_t> signal_steps;
+  // Steps at which the run keeps its whole parameter buffer (ParamLayout
+  // order, embedding first), e.g. to evaluate the trained MLP later.
+  std::vector<int64_t> param_steps;
 };
 
 // Every run also keeps its embedding at this step, 80 % of its steps, so
@@ -62,6 +65,7 @@ struct RunRecord {
   Matrix final_embedding;
   std::map<int64_t, Matrix> snapshots;  // includes SettleStep(steps)
   std::map<int64_t, std::vector<double>> signals;  // spec.signal_steps
+  std::map<int64_t, std::vector<double>> param_snapshots;  // spec.param_steps
   std::vector<StepMetrics> metrics;
   double wall_seconds = 0;    // not part of any comparison
   // BitsIdentity() of the process that trained it (src/train/bits_identity.h);

@@ -2,6 +2,7 @@
 // records for any worker count and after interruption, shards merge to the
 // single-machine result, goldens compare bit-exactly except p-values, runs
 // trained by another build (bits identity) are retrained or refused.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -79,6 +80,39 @@ TEST(RunStoreTest, RoundTripAndCorruptionDetection) {
                               bytes.substr(0, bytes.size() / 2))
                   .ok());
   EXPECT_TRUE(absl::IsDataLoss(store.Load(spec).status()));
+}
+
+TEST(RunStoreTest, ParamSnapshotsAreADeclaredOutputThatChangesNoBit) {
+  TinyExperiment e;
+  const RunSpec plain = e.Plan(Tier::kSmoke)[0];
+  RunSpec spec = plain;
+  spec.param_steps = {0, 3, 5};
+  // Keys of specs without the field stay what they were.
+  EXPECT_FALSE(SpecJson(plain).contains("param_steps"));
+  EXPECT_NE(RunKey(plain), RunKey(spec));
+  absl::StatusOr<RunRecord> a = TrainOne(e, plain);
+  absl::StatusOr<RunRecord> b = TrainOne(e, spec);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->digest, b->digest);  // the trained bits do not move
+  EXPECT_TRUE(a->param_snapshots.empty());
+  ASSERT_EQ(b->param_snapshots.size(), 3u);
+  // Step 0 holds the initial embedding first, the last step the final one.
+  const int64_t n = b->initial_embedding.rows * b->initial_embedding.cols;
+  EXPECT_TRUE(std::equal(b->initial_embedding.data.begin(),
+                         b->initial_embedding.data.end(),
+                         b->param_snapshots.at(0).begin()));
+  EXPECT_TRUE(std::equal(b->final_embedding.data.begin(),
+                         b->final_embedding.data.end(),
+                         b->param_snapshots.at(5).begin()));
+  EXPECT_GT(static_cast<int64_t>(b->param_snapshots.at(3).size()), n);
+  RunStore store(FreshDir("params"));
+  ASSERT_TRUE(store.Save(*b).ok());
+  absl::StatusOr<RunRecord> loaded = store.Load(spec);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->param_snapshots, b->param_snapshots);
+  EXPECT_EQ(loaded->spec.param_steps, spec.param_steps);
+  // A record without the field encodes without it (bytes as before).
+  EXPECT_EQ(EncodeRunRecord(*a).find("param_snapshots"), std::string::npos);
 }
 
 TEST(SweepTest, SameRecordsForAnyJobsAndAfterInterruption) {

@@ -58,6 +58,18 @@ std::string EncodeRunRecord(const RunRecord& r) {
   for (const auto& [step, v] : r.signals)
     signals.push_back({{"step", step}, {"signal", v}});
   j["signals"] = signals;
+  // Written only when present: records without it stay byte for byte as
+  // before, and decode without it (an optional field of format 3).
+  if (!r.param_snapshots.empty()) {
+    nlohmann::json params = nlohmann::json::array();
+    for (const auto& [step, v] : r.param_snapshots) {
+      std::vector<uint8_t> bytes(v.size() * sizeof(double));
+      if (!bytes.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
+      params.push_back(
+          {{"step", step}, {"params", nlohmann::json::binary(std::move(bytes))}});
+    }
+    j["param_snapshots"] = params;
+  }
   nlohmann::json metrics = nlohmann::json::array();
   for (const StepMetrics& m : r.metrics)
     metrics.push_back({m.step, m.train_loss, m.train_accuracy, m.test_loss,
@@ -106,6 +118,8 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
         spec.at("snapshot_steps").get<std::vector<int64_t>>();
     if (spec.contains("signal_steps"))
       r.spec.signal_steps = spec.at("signal_steps").get<std::vector<int64_t>>();
+    if (spec.contains("param_steps"))
+      r.spec.param_steps = spec.at("param_steps").get<std::vector<int64_t>>();
     r.digest = j.at("digest").get<std::string>();
     r.diverged = j.at("diverged").get<bool>();
     r.steps_done = j.at("steps_done").get<int64_t>();
@@ -119,6 +133,15 @@ absl::StatusOr<RunRecord> DecodeRunRecord(const std::string& bytes,
       for (const auto& s : j.at("signals"))
         r.signals[s.at("step").get<int64_t>()] =
             s.at("signal").get<std::vector<double>>();
+    if (j.contains("param_snapshots"))
+      for (const auto& s : j.at("param_snapshots")) {
+        const auto& bytes = s.at("params").get_binary();
+        if (bytes.size() % sizeof(double) != 0)
+          throw std::runtime_error("parameter snapshot size is not whole doubles");
+        std::vector<double> v(bytes.size() / sizeof(double));
+        if (!bytes.empty()) std::memcpy(v.data(), bytes.data(), bytes.size());
+        r.param_snapshots[s.at("step").get<int64_t>()] = std::move(v);
+      }
     for (const auto& m : j.at("metrics")) {
       StepMetrics sm;
       sm.step = m.at(0).get<int64_t>();

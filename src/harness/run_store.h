@@ -25,7 +25,9 @@
 
 namespace initrepro {
 
-// 3: adds the settle-step snapshot and per-step signals (verdicts v2).
+// 3: adds the settle-step snapshot and per-step signals (verdicts v2), and,
+// optionally (absent in records that did not ask for them), full parameter
+// snapshots at RunSpec::param_steps.
 inline constexpr int kRunRecordVersion = 3;
 
 class RunStore {

@@ -39,7 +39,9 @@ absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
   config.snapshot_steps.erase(
       std::unique(config.snapshot_steps.begin(), config.snapshot_steps.end()),
       config.snapshot_steps.end());
-  ASSIGN_OR_RETURN(RunResult run, Train(config, init));
+  RunOutputs outputs;
+  outputs.param_steps = spec.param_steps;
+  ASSIGN_OR_RETURN(RunResult run, Train(config, init, outputs));
   const ParamLayout layout(run.shape);
   RunRecord record;
   record.spec = spec;
@@ -60,6 +62,7 @@ absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
       run.embedding_snapshots.erase(it);
   }
   record.snapshots = std::move(run.embedding_snapshots);
+  record.param_snapshots = std::move(run.param_snapshots);
   record.metrics = std::move(run.metrics);
   record.wall_seconds = run.wall_seconds;
   record.bits_identity = BitsIdentity();

@@ -102,8 +102,13 @@ Matrix EmbeddingOf(const ParamLayout& layout, const std::vector<double>& p) {
 
 absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
                                     const InitialState& init,
-                                    const StepperFactory& make_stepper) {
+                                    const StepperFactory& make_stepper,
+                                    const RunOutputs& outputs) {
   RETURN_IF_ERROR(Validate(config));
+  for (int64_t s : outputs.param_steps)
+    if (s < 0 || s > config.steps)
+      return absl::InvalidArgumentError(absl::StrCat(
+          "param snapshot step ", s, ": expected 0 to steps = ", config.steps));
   ASSIGN_OR_RETURN(Task task, MakeTask(config.task));
   ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(config));
   const ParamLayout layout(shape);
@@ -140,7 +145,10 @@ absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
 
   std::set<int64_t> snapshot_at(config.snapshot_steps.begin(),
                                 config.snapshot_steps.end());
+  const std::set<int64_t> params_at(outputs.param_steps.begin(),
+                                    outputs.param_steps.end());
   auto maybe_record = [&](int64_t step) {
+    if (params_at.count(step)) result.param_snapshots[step] = stepper->Params();
     if (snapshot_at.count(step) ||
         (config.snapshot_every > 0 && step % config.snapshot_every == 0)) {
       result.embedding_snapshots[step] = EmbeddingOf(layout, stepper->Params());
@@ -168,7 +176,8 @@ absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
 }
 
 absl::StatusOr<RunResult> Train(const TrainConfig& config,
-                                const InitialState& init) {
+                                const InitialState& init,
+                                const RunOutputs& outputs) {
   if (config.backend != "reference" || config.dtype != "f64")
     return absl::InvalidArgumentError(absl::StrCat(
         "backend=", config.backend, " dtype=", config.dtype,
@@ -181,7 +190,8 @@ absl::StatusOr<RunResult> Train(const TrainConfig& config,
                        -> absl::StatusOr<std::unique_ptr<TrainStepper>> {
                      return std::make_unique<ReferenceStepper>(
                          layout, initial, train, test, config);
-                   });
+                   },
+                   outputs);
 }
 
 }  // namespace initrepro

@@ -42,9 +42,18 @@ struct RunResult {
   Split split;
   std::vector<StepMetrics> metrics;
   std::map<int64_t, Matrix> embedding_snapshots;  // step -> embedding
+  // step -> whole ParamLayout buffer, at RunOutputs::param_steps.
+  std::map<int64_t, std::vector<double>> param_snapshots;
   bool diverged = false;     // a non-finite loss stopped the run early
   int64_t steps_done = 0;
   double wall_seconds = 0;   // training loop only
+};
+
+// Outputs a caller declares beyond the config's embedding snapshots. They
+// change no bit of the run (only what is copied out of it), so they are not
+// part of TrainConfig or its JSON identity.
+struct RunOutputs {
+  std::vector<int64_t> param_steps;  // full parameter buffer after t updates
 };
 
 // Draws the initial parameters as the config's seeds and mode say.
@@ -55,7 +64,8 @@ std::vector<double> DrawInitialParams(const ParamLayout& layout,
 // "reference" and config.dtype "f64"; any other pair is InvalidArgument
 // (the oneDNN f32 path is TrainOneDnnF32 in src/onednn, built on TrainLoop).
 absl::StatusOr<RunResult> Train(const TrainConfig& config,
-                                const InitialState& init = {});
+                                const InitialState& init = {},
+                                const RunOutputs& outputs = {});
 
 // One backend's arithmetic, driven by TrainLoop. A stepper owns its
 // parameters (in its own precision), gradients and optimizer state.
@@ -83,10 +93,12 @@ using StepperFactory = std::function<absl::StatusOr<std::unique_ptr<
 // The one training loop every backend runs: validates the config, draws or
 // imports the initial state and the split, then steps config.steps times,
 // evaluating every log_every steps and at the end and keeping the embedding
-// snapshots the config asks for. wall_seconds covers the loop only.
+// snapshots the config asks for (and the parameter snapshots `outputs`
+// asks for). wall_seconds covers the loop only.
 absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
                                     const InitialState& init,
-                                    const StepperFactory& make_stepper);
+                                    const StepperFactory& make_stepper,
+                                    const RunOutputs& outputs = {});
 
 // The model shape a config trains.
 absl::StatusOr<ModelShape> ShapeFor(const TrainConfig& config);
