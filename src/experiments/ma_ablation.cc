@@ -142,7 +142,7 @@ class MaAblation : public Experiment {
     fig.ylabel = "mean test loss over seeds";
     fig.log_y = true;
     fig.ref_lines = {{"y", kLowLoss, "low loss (0.1): the rule's median step to reach it"}};
-    fig.legend = "bottom left";
+    fig.legend = "top right";
     fig.caption = "A and B (the strongest 1 or 2 initial circles kept) should "
                   "cross 0.1 no later than C and D (random ones). The rule "
                   "compares median steps to loss < 0.1 (Observed); the "

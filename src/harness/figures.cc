@@ -93,7 +93,9 @@ std::string IntegerTics(const std::string& axis, const std::vector<double>& valu
     if (std::floor(v) == v) distinct.push_back(v);
   std::sort(distinct.begin(), distinct.end());
   distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-  if (!distinct.empty() && distinct.size() <= 12) {
+  // Only the x axis takes the distinct values (designs' grids); counts on
+  // y get a regular whole-number step.
+  if (axis == "x" && !distinct.empty() && distinct.size() <= 12) {
     std::vector<std::string> t;
     for (double v : distinct) t.push_back(absl::StrFormat("%.0f", v));
     return absl::StrCat("set ", axis, "tics (", absl::StrJoin(t, ", "), ")\n");

@@ -396,7 +396,7 @@ std::string FrontMatter(const ReportInputs& in) {
       "committed as a golden file and checked bit for bit by `bazel test`. "
       "The claims, their rules and their sources are listed in "
       "[claims.md](claims.md) (the repository's `docs/claims.md`).\n\n");
-  absl::StrAppend(&md, "| | |\n|---|---|\n", "| commit | ", Commit(), " |\n",
+  absl::StrAppend(&md, "| provenance | |\n|---|---|\n", "| commit | ", Commit(), " |\n",
                   "| date | ", Today(), " |\n", "| machine | ", Cell(CpuName()),
                   ", ", std::thread::hardware_concurrency(), " cores |\n");
   // Tiers covered, their cost, their verdict counts.
@@ -714,6 +714,7 @@ code{font-size:90%;background:#f3f3f3;padding:0 3px;border-radius:3px}
   border-bottom:1px solid var(--line);padding:6px 12px}
  nav.toc details>ul{max-height:38vh;overflow-y:auto}
  main{padding:8px 14px 40px}
+ table{font-size:13px}
 }
 )css";
   return absl::StrCat(
@@ -723,7 +724,11 @@ code{font-size:90%;background:#f3f3f3;padding:0 3px;border-radius:3px}
       kStyle, "</style></head>\n<body><div class=\"layout\">\n",
       "<nav class=\"toc\"><details open><summary><b>Contents</b></summary>\n",
       render(toc_md), "</details></nav>\n<main>\n", render(body_md),
-      "</main></div></body></html>\n");
+      "</main></div>\n"
+      // Narrow screens: the contents start folded (one line, sticky).
+      "<script>if (window.innerWidth < 1000) "
+      "document.querySelector('nav.toc details').removeAttribute('open');"
+      "</script>\n</body></html>\n");
 }
 
 std::string VerdictTable(const std::vector<nlohmann::json>& results) {
