@@ -1,5 +1,6 @@
 #include "src/cli/harness_commands.h"
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <thread>
@@ -90,8 +91,35 @@ int List(const Context& ctx) {
   return 0;
 }
 
+// What the report needs beside the results of its tier: every tier's
+// results of the same experiments (under --out, else committed goldens)
+// and each tier's estimated cost.
+ReportInputs ReportInputsFor(const Context& ctx,
+                             const std::vector<nlohmann::json>& results,
+                             const std::vector<std::string>& golden_status,
+                             double wall_seconds) {
+  ReportInputs in;
+  in.tier = TierName(ctx.tier);
+  in.results = results;
+  in.golden_match = golden_status;
+  in.wall_seconds = wall_seconds;
+  std::vector<std::string> names;
+  for (const auto& e : ctx.experiments) {
+    names.push_back(e->Name());
+    for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper})
+      in.core_hours[e->Name()][TierName(t)] = EstimatedCoreHours(e->Plan(t));
+  }
+  in.by_tier = LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
+                               ctx.options.out_dir, ctx.options.golden_dir);
+  // This command's own results are the freshest of their tier.
+  for (const auto& r : results)
+    in.by_tier[r["experiment"].get<std::string>()][in.tier] = r;
+  return in;
+}
+
 // run / check / bless / reproduce share one loop.
 int RunAll(const Context& ctx, bool check, bool bless, bool report) {
+  const auto started = std::chrono::steady_clock::now();
   std::vector<nlohmann::json> results;
   std::vector<std::string> golden_status;
   int exit_code = 0;
@@ -138,7 +166,11 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
   std::printf("\n%s", VerdictTable(results).c_str());
   if (report) {
     const std::string dir = ctx.options.out_dir + "/report";
-    absl::Status written = WriteReport(results, golden_status, dir);
+    const double seconds = std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - started)
+                               .count();
+    absl::Status written = WriteReport(
+        ReportInputsFor(ctx, results, golden_status, seconds), dir);
     if (!written.ok()) return Fail(written);
     std::printf("\nreport: %s/report.md and %s/report.html\n", dir.c_str(),
                 dir.c_str());
@@ -173,7 +205,8 @@ int Report(const Context& ctx) {
   // A result file that passed validation may still hold a field of the
   // wrong type deeper down: an error naming the files, never an abort.
   try {
-    absl::Status written = WriteReport(results, golden_status, dir);
+    absl::Status written =
+        WriteReport(ReportInputsFor(ctx, results, golden_status, -1), dir);
     if (!written.ok()) return Fail(written);
     std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
                 dir.c_str());

@@ -71,6 +71,16 @@ double MedianOf(std::vector<double> v) {
   return n == 0 ? 0.0 : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+// The legend of each condition in words.
+std::string ConditionWords(const std::string& condition) {
+  if (condition == "O") return "O: full embedding";
+  if (condition == "A") return "A: strongest circle only";
+  if (condition == "B") return "B: strongest 2 circles";
+  if (condition == "C") return "C: 1 random circle";
+  if (condition == "D") return "D: 2 random circles";
+  return condition;
+}
+
 class MaAblation : public Experiment {
  public:
   std::string Name() const override { return "MA-ablation"; }
@@ -131,14 +141,21 @@ class MaAblation : public Experiment {
     ExperimentResult result;
     Figure fig;
     fig.name = "loss";
-    fig.title = "MA-ablation: mean test loss over training";
+    fig.title = "MA-ablation: test loss over training";
     fig.xlabel = "step";
-    fig.ylabel = "test loss";
+    fig.ylabel = "mean test loss over seeds";
     fig.log_y = true;
+    fig.ref_lines = {{"y", kLowLoss, "low loss (0.1): the rule's median step to reach it"}};
+    fig.legend = "top right";
+    fig.caption = "A and B (the strongest 1 or 2 initial circles kept) should "
+                  "cross 0.1 no later than C and D (random ones). The rule "
+                  "compares median steps to loss < 0.1 (Observed); the "
+                  "curves are means over seeds.";
+    fig.paper_figure = "P1, training/ablation.py";
     nlohmann::json medians = nlohmann::json::object();
     for (const char* condition : kConditions) {
       Series s;
-      s.label = condition;
+      s.label = ConditionWords(condition);
       s.style = "lines";
       for (const auto& [step, losses] : curves[condition]) {
         s.x.push_back(step);

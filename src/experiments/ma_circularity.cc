@@ -110,10 +110,15 @@ class MaCircularity : public Experiment {
     result.claims.push_back(Decide(tier, c));
     Figure fig;
     fig.name = "circularity";
-    fig.title = "MA-circularity: initial circularity by frequency";
-    fig.xlabel = "frequency k";
-    fig.ylabel = "initial circularity";
+    fig.title = "MA-circularity: initial circularity, survived vs dead";
+    fig.xlabel = "initial circularity";
+    fig.ylabel = "share of the group's (run, k) rows";
+    s_alive.style = s_dead.style = "histogram";
     fig.series = {s_alive, s_dead};
+    fig.legend = "top left";
+    fig.caption = "Survived frequencies should sit to the right of dead ones: "
+                  "the claim is a higher mean initial circularity.";
+    fig.paper_figure = "P1 Sec. 3.1, analysis/plot_num_circles.py";
     result.figures.push_back(fig);
     return result;
   }

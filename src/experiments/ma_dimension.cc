@@ -160,15 +160,30 @@ class MaDimension : public Experiment {
     f1.xlabel = "embedding dimension d";
     f1.ylabel = "circularity";
     f1.log_x = true;
+    f1.integer_x = true;
+    s_mean.style = s_max.style = "mean_band";
     f1.series = {s_mean, s_max};
+    f1.legend = "bottom right";
+    f1.caption = "Mean initial circularity should rise with d (claim 1); "
+                 "every run is drawn, with the mean and its 95 % band.";
+    f1.paper_figure = "P1 Sec. 3.1, analysis/plot_num_circles.py";
     Figure f2;
     f2.name = "circles";
     f2.title = "MA-dimension: number of final circles vs d";
     f2.xlabel = "embedding dimension d";
     f2.ylabel = "circles";
     f2.log_x = true;
+    f2.integer_x = f2.integer_y = true;
+    s_circles.style = "mean_band";
+    s_excluded.excluded = true;
     f2.series = {s_circles};
     if (!s_excluded.x.empty()) f2.series.push_back(s_excluded);
+    f2.ref_lines = {{"y", static_cast<double>(ceiling),
+                     absl::StrCat("counting ceiling p/4 at p = ", design.p)}};
+    f2.legend = "below";
+    f2.caption = "The number of final circles should rise with d (claim 2); "
+                 "runs at the dashed ceiling cannot show more circles.";
+    f2.paper_figure = "P1 Sec. 3.1, analysis/plot_num_circles.py";
     result.figures = {f1, f2};
     result.notes.push_back(
         "Circularity of pure noise also rises with d (projections onto a "

@@ -80,6 +80,14 @@ class MaFrozen : public Experiment {
     fig.xlabel = "embedding dimension d";
     fig.ylabel = "test loss";
     fig.log_y = true;
+    fig.integer_x = true;
+    fig.ref_lines = {{"x", static_cast<double>(design.p),
+                      absl::StrCat("d = p = ", design.p)},
+                     {"y", 1.0, "converged: test loss < 1"}};
+    fig.legend = "below";
+    fig.caption = "Test loss should fall with d, and runs right of the d = p "
+                  "line should end below loss 1 more often.";
+    fig.paper_figure = "P1 Sec. 3.1, analysis/plot_loss_embed_freeze.py";
     nlohmann::json table = nlohmann::json::array();
     for (int64_t step : kCheckpoints) {
       if (step > design.steps) continue;

@@ -107,9 +107,14 @@ class MaGradient : public Experiment {
     Figure fig;
     fig.name = "gradient";
     fig.title = "MA-gradient: normalised change of S_k at step 4";
-    fig.xlabel = "initial signal S_k";
-    fig.ylabel = "(S_k(E_4) - S_k(E_3)) / S_k(E_0)";
+    fig.xlabel = "normalised change (S_k(E_4) - S_k(E_3)) / S_k(E_0)";
+    fig.ylabel = "share of the group's (run, k) rows";
+    s_alive.style = s_dead.style = "histogram";
     fig.series = {s_alive, s_dead};
+    fig.legend = "top left";
+    fig.caption = "Survived frequencies should sit to the right of dead ones: "
+                  "the claim is a larger early gradient.";
+    fig.paper_figure = "P1 Sec. 3.2.2, analysis/plot_init_gradient.py";
     result.figures.push_back(fig);
     result.notes.push_back(
         "P1's saved snapshots were shifted by one step; we use the true "

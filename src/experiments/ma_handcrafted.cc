@@ -192,7 +192,19 @@ class MaHandcrafted : public Experiment {
     fig.xlabel = "m (smaller signal / larger signal)";
     fig.ylabel = "survival rate";
     fig.log_x = true;
+    s_large.style = s_small.style = "rate";
+    for (const auto& row : table) {
+      s_large.trials.push_back(row[3].get<double>());
+      s_small.trials.push_back(row[3].get<double>());
+    }
     fig.series = {s_large, s_small};
+    fig.y_min = -0.05;
+    fig.y_max = 1.05;
+    fig.ref_lines = {{"y", 0.9, "larger circle: rate >= 0.9 at every m"}};
+    fig.legend = "bottom right";
+    fig.caption = "The larger circle should stay above 0.9 at every m; the "
+                  "smaller circle's rate should rise with m.";
+    fig.paper_figure = "P1 Sec. 3.2.1, analysis/plot_init_signal_construction.py";
     result.figures.push_back(fig);
     result.notes.push_back(
         "P1's training script fixed the circles at k = 1, 2 while its "

@@ -103,17 +103,25 @@ class MaPerturb : public Experiment {
                              " vs alpha");
     fig.xlabel = "alpha (scale of F_k and F_{p-k})";
     fig.ylabel = "survival rate";
+    fig.y_min = -0.05;
+    fig.y_max = 1.05;
+    fig.ref_lines = {{"x", 1.0, "alpha = 1 (unperturbed)"}};
+    fig.legend = "below";
+    fig.caption = "The survival rate of the perturbed frequency should rise "
+                  "with alpha for every reference seed.";
+    fig.paper_figure = "P1 Sec. 3.2.1, analysis/plot_init_signal_perturb.py";
     nlohmann::json table = nlohmann::json::array();
     for (const auto& [seed, by_alpha] : counts) {
       Series s;
       s.label = absl::StrCat("reference seed ", seed);
-      s.style = "linespoints";
+      s.style = "rate";
       for (const auto& [alpha, c] : by_alpha) {
         const double rate = static_cast<double>(c.first) / c.second;
         alphas.push_back(alpha);
         rates.push_back(rate);
         s.x.push_back(alpha);
         s.y.push_back(rate);
+        s.trials.push_back(c.second);
         table.push_back({seed, alpha, rate});
       }
       if (!(s.y.back() > s.y.front())) every_seed_rises = false;

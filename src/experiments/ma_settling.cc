@@ -114,6 +114,12 @@ class MaSettling : public Experiment {
                              "survivor set has settled (p = ", d.p, ")");
     fig.xlabel = "step";
     fig.ylabel = "fraction settled";
+    fig.y_min = -0.05;
+    fig.y_max = 1.05;
+    fig.ref_lines = {{"y", kSettledShare, "95 % of runs settled"}};
+    fig.legend = "bottom right";
+    fig.caption = "Descriptive: where each curve crosses the 95 % line is the "
+                  "step by which the representation is decided at that d.";
     nlohmann::json observed = nlohmann::json::object();
     nlohmann::json curves = nlohmann::json::object();
     for (auto& [dim, steps] : settled_at) {

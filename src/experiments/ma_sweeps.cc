@@ -71,8 +71,20 @@ ExperimentResult CirclesCurve(const std::vector<RunRecord>& runs,
   fig.xlabel = label;
   fig.ylabel = "circles";
   fig.log_x = log_x;
+  // The band's mean replaces the mean series (kept in the data).
+  points.style = "mean_band";
+  means.style = "none";
+  excluded.excluded = true;
+  fig.integer_y = true;
+  fig.integer_x = !log_x;
   fig.series = {points, means};
   if (!excluded.x.empty()) fig.series.push_back(excluded);
+  fig.legend = "below";
+  fig.caption = absl::StrCat("Descriptive: the number of circles of valid "
+                             "runs against ", label,
+                             ", each run drawn, with the mean and its 95 % "
+                             "band; excluded runs hollow at -0.5.");
+  fig.paper_figure = "P1, analysis/plot_num_circles.py";
   result.figures.push_back(fig);
   return result;
 }

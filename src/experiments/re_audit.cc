@@ -332,6 +332,15 @@ class ReAudit : public Experiment {
     perfect.x = thr.x;
     perfect.y = {1.0, 1.0};
     f1.series.push_back(perfect);
+    thr.style = perfect.style = "hline";  // across the whole plot
+    f1.series[f1.series.size() - 2].style = "hline";
+    f1.series.back().style = "hline";
+    f1.y_min = -0.05;
+    f1.y_max = 1.05;
+    f1.legend = "below";
+    f1.caption = "Descriptive: the share of runs whose final cluster means "
+                 "lie on a line (line score >= 0.9, dashed) at each weight "
+                 "decay; P2 used decay 3.";
     result.figures.push_back(f1);
 
       // Figure 2 (one per d): fraction on a line and median line score vs
@@ -373,6 +382,11 @@ class ReAudit : public Experiment {
         f.series.push_back(s);
         if (!med.x.empty()) f.series.push_back(med);
       }
+      f.y_min = -0.05;
+      f.y_max = 1.05;
+      f.legend = "bottom right";
+      f.caption = "Descriptive: fraction of runs on a line and the median "
+                  "line score over training, per weight decay.";
       result.figures.push_back(f);
     }
 
@@ -400,6 +414,9 @@ class ReAudit : public Experiment {
       }
       if (!s.x.empty()) f3.series.push_back(s);
     }
+    f3.legend = "below";
+    f3.caption = "Descriptive: how tightly the tokens of one residue "
+                 "collapsed into a cluster (0 = fully collapsed).";
     result.figures.push_back(f3);
 
     // Notes: what the curve shows, in words, from the numbers.

@@ -284,6 +284,10 @@ class ReCompleteness : public Experiment {
     hg.ylabel = "runs";
     if (!gram_pct.empty())
       hg.series.push_back(PercentileHistogram(gram_pct, "all runs"));
+    hg.integer_y = true;
+    hg.ref_lines = {{"x", 0.5, "average candidate (0.5)"}};
+    hg.caption = "The claim: runs pile up right of 0.5, i.e. the chosen "
+                 "relabelling is more complete at init than the average one.";
     result.figures.push_back(hg);
 
     Figure hl;
@@ -295,6 +299,10 @@ class ReCompleteness : public Experiment {
     hl.ylabel = "runs";
     if (!order_pct.empty())
       hl.series.push_back(PercentileHistogram(order_pct, "line-forming runs"));
+    hl.integer_y = true;
+    hl.ref_lines = {{"x", 0.5, "average ordering (0.5)"}};
+    hl.caption = "Over line-forming runs only: the chosen ordering's "
+                 "percentile should lie right of 0.5.";
     result.figures.push_back(hl);
 
     Figure geo;
@@ -321,6 +329,15 @@ class ReCompleteness : public Experiment {
     thr.style = "lines";
     thr.x = {1.0, static_cast<double>(d.m - 1)};
     thr.y = {kLineThreshold, kLineThreshold};
+    thr.style = "hline";  // drawn across the whole plot
+    pts.style = "mean_band";
+    mean.style = "none";  // the band's own mean
+    geo.integer_x = true;
+    geo.y_min = -0.05;
+    geo.y_max = 1.05;
+    geo.caption = "A line forms when the first axis holds >= 0.9 of the "
+                  "variance (dashed); where most runs sit below it the "
+                  "line-ordering claim has few runs to decide on.";
     if (!all.empty()) geo.series = {pts, mean, thr};
     result.figures.push_back(geo);
 

@@ -13,6 +13,7 @@
 #define INITREPRO_SRC_HARNESS_EXPERIMENT_H_
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -92,19 +93,52 @@ struct Claim {
   bool reconstructed = false;  // P2 setup reconstructed by us
 };
 
-// A 2-D plot, rendered by gnuplot. Each series is drawn with `style`
-// ("points", "lines", "linespoints", "boxes", "errorbars").
+// A 2-D plot, rendered by gnuplot (src/harness/figures.h). Only the
+// numbers (name, each series' x, y, y_error) are part of a golden
+// comparison; every other field says how to draw them.
+//
+// Series styles:
+//   "points", "lines", "linespoints", "boxes", "errorbars" (y +- y_error)
+//   "histogram"  the y values binned (x is ignored); the figure's x axis is
+//                the value, its y axis the share of the series per bin, so
+//                groups of different sizes compare (P1's survived vs dead)
+//   "mean_band"  per distinct x: the mean of the y values with its 95 %
+//                Student band, the points themselves jittered behind it
+//   "none"       kept in the data, not drawn (e.g. a mean a band replaced)
+//   "hline"      a threshold (y[0]) drawn across the whole plot, labelled
+//   "rate"       y = a rate of trials[i] Bernoulli trials, drawn with its
+//                95 % Clopper-Pearson bar
 struct Series {
   std::string label;
   std::string style = "points";
   std::vector<double> x, y;
   std::vector<double> y_error;  // only for "errorbars"
+  std::vector<double> trials;   // only for "rate"
+  bool excluded = false;        // excluded runs: hollow grey markers
+};
+// A labelled line across the whole plot at x = value or y = value.
+struct RefLine {
+  std::string axis = "y";  // "x" or "y"
+  double value = 0;
+  std::string label;
 };
 struct Figure {
   std::string name;  // file stem
   std::string title, xlabel, ylabel;
   bool log_x = false, log_y = false;
   std::vector<Series> series;
+  // What to look for, one or two sentences; the report prints it as
+  // "Figure N. caption (cf. paper_figure)".
+  std::string caption;
+  std::string paper_figure;  // e.g. "P1 Sec. 3.1, analysis/plot_num_circles.py"
+  std::vector<RefLine> ref_lines;
+  bool integer_x = false, integer_y = false;  // integer ticks only
+  // Fixed y range (rates: -0.05 .. 1.05); NaN = fitted to the data.
+  double y_min = std::numeric_limits<double>::quiet_NaN();
+  double y_max = std::numeric_limits<double>::quiet_NaN();
+  // Legend inside a corner ("top right", "top left", "bottom right",
+  // "bottom left") or "below" the plot.
+  std::string legend = "top right";
 };
 
 struct ExperimentResult {

@@ -1,8 +1,18 @@
 // Figures: a result's plots rendered with gnuplot (Debian gnuplot-nox).
 //
 // For each figure of a result JSON, writes DIR/NAME.csv (the plotted
-// numbers: series, x, y, y_error), DIR/NAME.gp (the gnuplot script) and
-// runs gnuplot to produce DIR/NAME.svg and DIR/NAME.png.
+// numbers: series, x, y, y_error), DIR/NAME.gp (the gnuplot script, with
+// its data inline and output names relative to DIR, so `gnuplot NAME.gp`
+// run inside DIR, or a copy of it, re-renders both pictures) and runs
+// gnuplot there to produce DIR/NAME.svg and DIR/NAME.png.
+//
+// Drawing rules (the Figure fields of src/harness/experiment.h): ranges
+// fitted to the data and the reference lines with a 5 % margin; reference
+// lines across the whole plot, labelled; integer ticks on integer axes;
+// the legend inside a corner or below; translucent markers where points
+// pile up; histograms as shares per bin; means with a 95 % Student band;
+// rates with 95 % Clopper-Pearson bars; excluded runs as hollow grey
+// markers.
 #ifndef INITREPRO_SRC_HARNESS_FIGURES_H_
 #define INITREPRO_SRC_HARNESS_FIGURES_H_
 
@@ -13,6 +23,11 @@
 #include "nlohmann/json.hpp"
 
 namespace initrepro {
+
+// The gnuplot commands that draw figure `f` (its JSON form) on `terminal`
+// into `output`.
+std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
+                         const std::string& output);
 
 // Returns the stems written (DIR/STEM.png exists for each on success).
 absl::StatusOr<std::vector<std::string>> RenderFigures(

@@ -263,6 +263,27 @@ TEST(ResultTest, GoldenComparisonIsExactExceptPValues) {
   EXPECT_EQ(CompareResults(golden, now).size(), 1u);
 }
 
+TEST(ResultTest, FiguresCompareTheirNumbersNotHowTheyAreDrawn) {
+  nlohmann::json golden = {
+      {"runs", nlohmann::json::array()},
+      {"figures",
+       {{{"name", "f"},
+         {"title", "old"},
+         {"series", {{{"label", "a"}, {"style", "points"},
+                      {"x", {1.0, 2.0}}, {"y", {3.0, 4.0}}}}}}}}};
+  nlohmann::json now = golden;
+  now["figures"][0]["title"] = "new";
+  now["figures"][0]["caption"] = "what to look for";
+  now["figures"][0]["series"][0]["style"] = "histogram";
+  now["figures"][0]["series"][0]["label"] = "survived";
+  EXPECT_TRUE(CompareResults(golden, now).empty());
+  now["figures"][0]["series"][0]["y"][1] = std::nextafter(4.0, 5.0);
+  EXPECT_EQ(CompareResults(golden, now).size(), 1u);
+  now = golden;
+  now["figures"][0]["series"].push_back(golden["figures"][0]["series"][0]);
+  EXPECT_EQ(CompareResults(golden, now).size(), 1u);
+}
+
 TEST(DriverTest, CheckAndBlessGoldens) {
   TinyExperiment e;
   DriverOptions o{FreshDir("out"), FreshDir("gold"), 1, false};

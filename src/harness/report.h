@@ -1,23 +1,71 @@
-// The report: one report.md and report.html over experiment results, with,
-// per claim, the paper's statement, our figure, our numbers, the verdict
-// and the scale it was decided at.
+// The report: DIR/report.md, and DIR/report.html rendered from it with
+// cmark-gfm (one source, two views), over experiment results.
+//
+// report.md, top to bottom:
+//   front matter  title, both papers with links, what the harness checks and
+//                 how, commit, date, CPU, the tiers covered with their cost,
+//                 verdict counts per tier, how to read a verdict;
+//   contents      links to every section and claim;
+//   status        one row per claim: claim (linked to its section), source
+//                 (paper section, P1 script), and the ci, nightly and paper
+//                 verdicts, each with effect and 99 % interval, "not run"
+//                 with the command and core-hours, or "stale format";
+//   per experiment and claim: statement and source, rule, effect, runs,
+//                 verdict with reason and way forward, design, golden
+//                 status, and the numbered, captioned figures;
+//   reference     deviations from P1's code (file:line links), reconstructed
+//                 P2 setups, glossary.
+// It also writes DIR/claims.md (docs/claims.md of the repository, which the
+// report cites) and DIR/figures/* (src/harness/figures.h).
 #ifndef INITREPRO_SRC_HARNESS_REPORT_H_
 #define INITREPRO_SRC_HARNESS_REPORT_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
 namespace initrepro {
 
-// Writes DIR/report.md, DIR/report.html and DIR/figures/*. `results` are
-// result JSONs (as in golden/); `golden_match[i]` says whether result i
-// matched its committed golden ("" when not checked).
-absl::Status WriteReport(const std::vector<nlohmann::json>& results,
-                         const std::vector<std::string>& golden_match,
-                         const std::string& dir);
+struct ReportInputs {
+  std::string tier;                       // the tier of `results`
+  std::vector<nlohmann::json> results;    // result JSONs (as in golden/)
+  std::vector<std::string> golden_match;  // per result: match, DIFFERS, ...
+  // Every tier's result per experiment, as found (LoadTierResults); a
+  // result whose format_version is not the current one is kept and shown
+  // as "stale format: re-run".
+  std::map<std::string, std::map<std::string, nlohmann::json>> by_tier;
+  // experiment -> tier -> estimated single-core hours (repro list).
+  std::map<std::string, std::map<std::string, double>> core_hours;
+  double wall_seconds = -1;  // measured time of this command; < 0: unknown
+};
+
+// Reads, for each experiment and each tier, OUT/results/EXP.TIER.json, or
+// else GOLDEN_DIR/EXP.TIER.json; unreadable files are skipped.
+std::map<std::string, std::map<std::string, nlohmann::json>> LoadTierResults(
+    const std::vector<std::string>& experiments,
+    const std::vector<std::string>& tiers, const std::string& out_dir,
+    const std::string& golden_dir);
+
+// Writes DIR/report.md, DIR/report.html, DIR/claims.md and DIR/figures/*.
+absl::Status WriteReport(const ReportInputs& inputs, const std::string& dir);
+
+// report.md's text (figures are not rendered); `figure_stems` are the
+// figure files per result, as RenderFigures returns them.
+std::string ReportMarkdown(const ReportInputs& inputs,
+                           const std::vector<std::vector<std::string>>& figure_stems);
+
+// GitHub-style heading anchor: lower case, spaces to '-', punctuation other
+// than '-' and '_' dropped. report.html gives every heading this id.
+std::string Slug(const std::string& heading);
+
+// report.md -> HTML body with cmark-gfm (tables, autolinks) and heading
+// ids; `toc` is rendered into a sticky navigation column.
+absl::StatusOr<std::string> MarkdownToHtml(const std::string& body_md,
+                                           const std::string& toc_md);
 
 // The verdict table printed by `repro run` / the README's first command.
 std::string VerdictTable(const std::vector<nlohmann::json>& results);

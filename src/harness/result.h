@@ -5,7 +5,10 @@
 // through JSON's round-trip formatting), except statistics computed by
 // library code that is not bit-stable across machines (Boost.Math p-values):
 // any number under a key named "p" or starting with "p_" matches at
-// relative 1e-12.
+// relative 1e-12. Of a figure only its name and the plotted numbers (each
+// series' x, y, y_error, and the number of figures and series) are
+// compared: titles, labels, styles, captions and axes say how to draw
+// them, and change without a bless.
 #ifndef INITREPRO_SRC_HARNESS_RESULT_H_
 #define INITREPRO_SRC_HARNESS_RESULT_H_
 
