@@ -293,6 +293,12 @@ class MaCollaboration : public Experiment {
                                r.spec.params.at("reference_seed").dump(), ")");
       fig.xlabel = "step";
       fig.ylabel = "loss on all p^2 pairs";
+      fig.caption = absl::StrCat(
+          "Loss of the trained MLP fed the embedding restricted to ",
+          panel.title,
+          ", one line per added frequency k: low loss needs several "
+          "survivors together (claims (a)-(c)).");
+      fig.paper_figure = "P1 Sec. 4.1, analysis/plot_loss_collaboration.py";
       nlohmann::json panel_json = nlohmann::json::object();
       for (int64_t k = 1; k <= half; ++k) {
         if (std::count(panel.base.begin(), panel.base.end(), k)) continue;

@@ -304,6 +304,11 @@ class MaOde : public Experiment {
     vs_dim.title = "MA-ode: in-sample R^2 vs d (mean +- sd over runs)";
     vs_dim.xlabel = "embedding dimension d";
     vs_dim.ylabel = "R^2";
+    vs_dim.caption =
+        "In-sample R^2 of S(t+1) - S(t) = A S(t) + b over the first 1000 "
+        "steps, per embedding dimension d.";
+    vs_dim.paper_figure = "P1 Sec. 4.3, analysis/odes/ode_fit_mult_dims.py";
+    vs_dim.integer_x = true;
     Series lsq_s{"least squares", "errorbars", {}, {}, {}};
     Series lasso_s{"Lasso, alpha = 0.01", "errorbars", {}, {}, {}};
     nlohmann::json dim_json = nlohmann::json::object();
@@ -341,6 +346,11 @@ class MaOde : public Experiment {
           figure_run->spec.params.at("seed").dump(), ")");
       traj.xlabel = "step";
       traj.ylabel = "signal S_k";
+      traj.caption =
+          "True S_k against the fitted linear ODE rolled forward from S(0), "
+          "for the survivors and two dead frequencies: describes vs "
+          "predicts.";
+      traj.paper_figure = "P1 Sec. 4.3, analysis/odes/ode_fit.py";
       for (int64_t k : shown) {
         const bool alive = std::count(survivors.begin(), survivors.end(), k);
         const std::string name =

@@ -87,6 +87,10 @@ class MaSpectrum : public Experiment {
     over_time.xlabel = "step (log; step 0 drawn at 0.5)";
     over_time.ylabel = "signal S_k";
     over_time.log_x = true;
+    over_time.caption =
+        "Descriptive: the survivors' signals rise while the other "
+        "frequencies' decay; one run, every k one line.";
+    over_time.paper_figure = "P1 Sec. 2, analysis/plot_signal_spectrum.py";
     int64_t rose = 0, fell = 0;
     for (int64_t k = 1; k <= half; ++k) {
       const bool survived =
@@ -111,6 +115,11 @@ class MaSpectrum : public Experiment {
     spectrum.title = "MA-spectrum: initial and final S_k";
     spectrum.xlabel = "frequency k";
     spectrum.ylabel = "signal S_k";
+    spectrum.caption =
+        "The initial spectrum is flat (about sqrt(p d)); after training a few "
+        "frequencies, the survivors, carry the signal.";
+    spectrum.paper_figure = "P1 Sec. 2, analysis/plot_signal_spectrum.py";
+    spectrum.integer_x = true;
     Series init{"initial", "linespoints", {}, {}, {}};
     Series fin{"final", "linespoints", {}, {}, {}};
     Series surv{"final, survivors", "points", {}, {}, {}};
