@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <set>
 
 #include "absl/status/status.h"
@@ -100,9 +101,11 @@ Matrix EmbeddingOf(const ParamLayout& layout, const std::vector<double>& p) {
   return e;
 }
 
-absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
-                                    const InitialState& init,
-                                    const StepperFactory& make_stepper) {
+namespace {
+
+absl::StatusOr<RunResult> TrainLoopImpl(const TrainConfig& config,
+                                        const InitialState& init,
+                                        const StepperFactory& make_stepper) {
   RETURN_IF_ERROR(Validate(config));
   ASSIGN_OR_RETURN(Task task, MakeTask(config.task));
   ASSIGN_OR_RETURN(ModelShape shape, ShapeFor(config));
@@ -165,6 +168,23 @@ absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
                             .count();
   result.final = stepper->Params();
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
+                                    const InitialState& init,
+                                    const StepperFactory& make_stepper) {
+  // Valid flags can still ask for more memory than the machine has (p and
+  // n go to 4096: 16.7M pairs): an error, not an abort.
+  try {
+    return TrainLoopImpl(config, init, make_stepper);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "out of memory for this model and batch (vocabulary ",
+        ShapeFor(config).ok() ? ShapeFor(config)->vocab : 0,
+        ", pairs are vocabulary^2)"));
+  }
 }
 
 absl::StatusOr<RunResult> Train(const TrainConfig& config,
