@@ -47,6 +47,13 @@ absl::StatusOr<nlohmann::json> Geometry(const std::string& dir) {
     return absl::InvalidArgumentError(absl::StrCat(
         path, ": field 'config': ", config.status().message()));
   const int64_t n = config->task.n, m = config->task.m, d = config->dim;
+  // The eigen-solver is O(m^3) and the Gram percentile samples 20000
+  // relabellings of O(m^2) each: beyond this the command would not end.
+  constexpr int64_t kMaxClusters = 200;
+  if (m > kMaxClusters)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'config/m': ", m, " clusters; geometry supports m <= ",
+        kMaxClusters));
   // The shape comes from summary.json: a mismatch names both files.
   const auto read = [&](const std::string& name) -> absl::StatusOr<Matrix> {
     absl::StatusOr<Matrix> e = ReadNpyMatrixF64(dir + name, n, d);

@@ -30,7 +30,10 @@ TEST(SeedsForTest, EachModeFixesItsPurposesToTheReferenceSeed) {
   EXPECT_EQ(seeds("fix_dataset"), (std::vector<uint64_t>{7, 7, 3}));
 }
 
-TEST(ValidateTest, DefaultsAreValid) { EXPECT_TRUE(Validate(TrainConfig{}).ok()); }
+TEST(ValidateTest, DefaultsAreValid) {
+  const TrainConfig defaults;
+  EXPECT_TRUE(Validate(defaults).ok());
+}
 
 TEST(ValidateTest, EveryBadFieldIsNamed) {
   struct Case {

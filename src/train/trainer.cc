@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <set>
 
 #include "absl/status/status.h"
@@ -100,10 +101,12 @@ Matrix EmbeddingOf(const ParamLayout& layout, const std::vector<double>& p) {
   return e;
 }
 
-absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
-                                    const InitialState& init,
-                                    const StepperFactory& make_stepper,
-                                    const RunOutputs& outputs) {
+namespace {
+
+absl::StatusOr<RunResult> TrainLoopImpl(const TrainConfig& config,
+                                        const InitialState& init,
+                                        const StepperFactory& make_stepper,
+                                        const RunOutputs& outputs) {
   RETURN_IF_ERROR(Validate(config));
   for (int64_t s : outputs.param_steps)
     if (s < 0 || s > config.steps)
@@ -173,6 +176,24 @@ absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
                             .count();
   result.final = stepper->Params();
   return result;
+}
+
+}  // namespace
+
+absl::StatusOr<RunResult> TrainLoop(const TrainConfig& config,
+                                    const InitialState& init,
+                                    const StepperFactory& make_stepper,
+                                    const RunOutputs& outputs) {
+  // Valid flags can still ask for more memory than the machine has (p and
+  // n go to 4096: 16.7M pairs): an error, not an abort.
+  try {
+    return TrainLoopImpl(config, init, make_stepper, outputs);
+  } catch (const std::bad_alloc&) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "out of memory for this model and batch (vocabulary ",
+        ShapeFor(config).ok() ? ShapeFor(config)->vocab : 0,
+        ", pairs are vocabulary^2)"));
+  }
 }
 
 absl::StatusOr<RunResult> Train(const TrainConfig& config,
