@@ -13,14 +13,19 @@
 
 namespace initrepro {
 
-// The nightly tier's step count (PAPER.md "Tiers"): P1's model at P1's
-// scale, trained until >= 95 % of runs have settled at d = 128, which
-// MA-settling measures (its nightly design has a 9000-step horizon, 3 x
-// this). 3000 is the top of the settling range P1's code showed here
-// (PAPER.md, "Known slips"); it is replaced by MA-settling's measured
-// step_95 at d = 128 before the first nightly run of the other
-// experiments, in a commit that quotes the number.
-inline constexpr int64_t kNightlySteps = 3000;
+// The nightly tier's step count (PAPER.md "Tiers"): at least the step by
+// which >= 95 % of runs have settled at d = 128. MA-settling's nightly run
+// (golden/MA-settling.nightly.json: p 59, 9000 steps, 6 runs per d) measured
+// it: at d = 128 the runs settle at steps 1000, 1000, 1250, 2000, 3250 and
+// 8750, so step_95 = 8750 (at d = 16 and 64 it is not reached within 9000).
+// P1's "settled after ~400-3000 steps in most runs" holds for most runs,
+// not for 95 %. Hence 9000, the first multiple of 1000 above 8750. Caveats,
+// stated rather than hidden: (1) the 9000-step horizon is not 3 x 9000, so
+// the measurement cannot exclude later changes (a 27000-step MA-settling
+// run would); (2) at 9000 steps the nightly designs below cost ~8-9
+// core-hours (`repro list`), over the tier's 4 core-hour budget; fitting
+// the budget means fewer trials, a trade-off left open in issue 8.
+inline constexpr int64_t kNightlySteps = 9000;
 
 // Modular addition with P1's settings except the scale knobs.
 TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps);
