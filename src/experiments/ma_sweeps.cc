@@ -4,12 +4,24 @@
 // one claim has verdict "descriptive" and its observed numbers are the mean
 // number of final circles per setting.
 //
-// ci: MA-modulus over p in {11, 13, 17, 19, 23}, MA-decay over weight decay
-// in {0.01, 0.1, 0.5, 1.5} at p 23; d 32, 800 steps, 3 seeds per point.
+// Grids are P1's (analysis/plot_num_circles.py 35-124) or subsets of them:
+//   P1's primes: 13, 19, 23, ..., 89 (data/small_p, 100 trials) then 97,
+//     101, 103, 107, 109, 113, 127 (data/big_p). P1 skips 17, 41 and 71,
+//     and its figure also mixes in a second data set (every p in 16..101, 20
+//     trials) because `entries` is not reset between the two; we sweep the
+//     prime list once.
+//   P1's decays: 10^linspace(-4, -2, 16) kept from 0.002 and rounded to 5
+//     places (0.00215 ... 0.01), then round(linspace(0.1, 1.5, 16), 1),
+//     which lists 0.8 twice; we run 0.8 once (21 values in all).
 //
-// nightly: d 128, kNightlySteps, 3 seeds per point; MA-modulus over p in
-// {13, 23, 31, 43, 59, 73, 89}, MA-decay over {0.01, 0.05, 0.1, 0.3, 0.5,
-// 1.0, 1.5} at p 59. Descriptive.
+// ci: d 32, 800 steps, 3 seeds per point; MA-modulus over P1's primes up to
+// 29 ({13, 19, 23, 29}), MA-decay over {0.01, 0.1, 0.5, 1.5} at p 23.
+//
+// nightly: d 128, kNightlySteps, 2 seeds per point (the tier's 4 core-hour
+// budget; the figure's band is then a range, not an interval); MA-modulus
+// over {13, 23, 31, 43, 59, 73, 89}, MA-decay over {0.00215, 0.01, 0.1,
+// 0.3, 0.8, 1.5} at p 59. paper: P1's grids, 10 seeds (P1:
+// 100 or 50 trials). Descriptive.
 #include "absl/strings/str_cat.h"
 #include "src/experiments/common.h"
 
@@ -99,13 +111,13 @@ class MaModulus : public Experiment {
   static SweepDesign DesignFor(Tier tier) {
     switch (tier) {
       case Tier::kSmoke: return {8, 30, 1, {7, 11}};
-      case Tier::kCi: return {32, 800, 3, {11, 13, 17, 19, 23}};
+      case Tier::kCi: return {32, 800, 3, {13, 19, 23, 29}};
       case Tier::kNightly:
-        return {128, kNightlySteps, 3, {13, 23, 31, 43, 59, 73, 89}};
+        return {128, kNightlySteps, 2, {13, 23, 31, 43, 59, 73, 89}};
       case Tier::kPaper:
         return {128, 30000, 10,
-                {13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71,
-                 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127}};
+                {13, 19, 23, 29, 31, 37, 43, 47, 53, 59, 61, 67, 73, 79, 83,
+                 89, 97, 101, 103, 107, 109, 113, 127}};
     }
     return {};
   }
@@ -144,10 +156,13 @@ class MaDecay : public Experiment {
       case Tier::kSmoke: return {8, 30, 1, {0.1, 1.0}};
       case Tier::kCi: return {32, 800, 3, {0.01, 0.1, 0.5, 1.5}};
       case Tier::kNightly:
-        return {128, kNightlySteps, 3, {0.01, 0.05, 0.1, 0.3, 0.5, 1.0, 1.5}};
+        return {128, kNightlySteps, 2,
+                {0.00215, 0.01, 0.1, 0.3, 0.8, 1.5}};
       case Tier::kPaper:
         return {128, 30000, 10,
-                {0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 1.5}};
+                {0.00215, 0.00293, 0.00398, 0.00541, 0.00736, 0.01, 0.1, 0.2,
+                 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4,
+                 1.5}};
     }
     return {};
   }
