@@ -1,6 +1,7 @@
 #include "src/experiments/common.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "src/analysis/circles.h"
@@ -169,6 +170,32 @@ std::vector<Series> SurvivalSeries(const std::vector<SurvivalPoint>& points,
   std::vector<Series> out;
   for (auto& [g, s] : by_group) out.push_back(std::move(s));
   return out;
+}
+
+Series BinnedSurvivalRate(const std::vector<SurvivalPoint>& points,
+                          int bins) {
+  Series s{"pooled rate per S_k bin", "rate"};
+  if (points.empty() || bins < 1) return s;
+  double lo = points[0].initial_signal, hi = lo;
+  for (const SurvivalPoint& pt : points) {
+    lo = std::min(lo, pt.initial_signal);
+    hi = std::max(hi, pt.initial_signal);
+  }
+  const double width = hi > lo ? (hi - lo) / bins : 1.0;
+  std::vector<double> survived(bins, 0), trials(bins, 0);
+  for (const SurvivalPoint& pt : points) {
+    const int b = std::min(
+        bins - 1, static_cast<int>((pt.initial_signal - lo) / width));
+    survived[b] += std::round(pt.survival_rate * pt.runs);
+    trials[b] += pt.runs;
+  }
+  for (int b = 0; b < bins; ++b) {
+    if (trials[b] == 0) continue;
+    s.x.push_back(lo + (b + 0.5) * width);
+    s.y.push_back(survived[b] / trials[b]);
+    s.trials.push_back(trials[b]);
+  }
+  return s;
 }
 
 nlohmann::json FinalMetricsSummary(const std::vector<RunRecord>& runs) {

@@ -71,6 +71,14 @@ std::vector<SurvivalPoint> SurvivalTable(const std::vector<RunRecord>& runs,
                                          const std::string& group_param,
                                          RunTally* tally = nullptr);
 
+// Pooled survival rate per equal-width bin of initial S_k (`bins` bins over
+// the points' range; empty bins skipped), as a "rate" series: x = bin
+// centre, y = survivals / valid runs, trials = valid runs, drawn with 95 %
+// Clopper-Pearson bars. A reading aid beside the per-(group, k) points, not
+// a unit of any test.
+Series BinnedSurvivalRate(const std::vector<SurvivalPoint>& points,
+                          int bins);
+
 // JSON forms for results.
 nlohmann::json CorrelationJson(const Correlation& c);
 nlohmann::json TTestJson(const TTest& t);

@@ -302,6 +302,7 @@ class MaCollaboration : public Experiment {
           ", one line per added frequency k: low loss needs several "
           "survivors together (claims (a)-(c)).");
       fig.paper_figure = "P1 Sec. 4.1, analysis/plot_loss_collaboration.py";
+      fig.legend = "below";
       nlohmann::json panel_json = nlohmann::json::object();
       for (int64_t k = 1; k <= half; ++k) {
         if (std::count(panel.base.begin(), panel.base.end(), k)) continue;
@@ -309,8 +310,9 @@ class MaCollaboration : public Experiment {
         ks.push_back(k);
         const bool alive = std::count(survivors.begin(), survivors.end(), k);
         Series s;
-        s.label = absl::StrCat(alive ? "survivor" : "dead", " k = ", k);
-        s.style = alive ? "linespoints" : "lines";
+        s.label = alive ? absl::StrCat("survivor k = ", k)
+                        : "dead frequencies (one grey line each)";
+        s.style = alive ? "linespoints" : "context";
         nlohmann::json losses = nlohmann::json::array();
         for (const auto& [step, params] : r.param_snapshots) {
           const double loss = eval.Eval(params, ks).loss;

@@ -90,11 +90,14 @@ class MaSurvival : public Experiment {
     fig.xlabel = "initial signal S_k";
     fig.ylabel = "survival rate";
     fig.series = SurvivalSeries(points, "reference seed");
+    fig.series.push_back(BinnedSurvivalRate(points, 8));
     fig.y_min = -0.05;
     fig.y_max = 1.05;
     fig.legend = "below";
     fig.caption = "One point per (reference seed, frequency k): the survival "
-                  "rate should rise with the initial signal S_k.";
+                  "rate should rise with the initial signal S_k; the line is "
+                  "the pooled rate per S_k bin with 95 % Clopper-Pearson "
+                  "bars.";
     fig.paper_figure = "P1 Sec. 3.2.1, analysis/plot_init_signal_empirical.py";
     result.figures.push_back(fig);
     return result;

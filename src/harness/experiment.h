@@ -110,6 +110,9 @@ struct Claim {
 //                95 % Clopper-Pearson bar
 struct Series {
   std::string label;
+  // points, lines, linespoints, boxes, errorbars, histogram, mean_band,
+  // rate, hline, none, or context (thin grey background lines sharing one
+  // legend entry, e.g. dead frequencies).
   std::string style = "points";
   std::vector<double> x, y;
   std::vector<double> y_error;  // only for "errorbars"

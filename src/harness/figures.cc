@@ -188,6 +188,7 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
                                  ? f["ref_lines"]
                                  : nlohmann::json::array();
   int i = 0;
+  bool context_titled = false;
   for (const auto& s : f["series"]) {
     const std::string style = s.value("style", "points");
     if (style == "none") {  // kept in the data, not drawn
@@ -203,7 +204,11 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
       continue;
     }
     const bool excluded = s.value("excluded", false);
-    const std::string colour = excluded ? "777777" : kColours[i % 8];
+    // "context" lines (e.g. dead frequencies) are background: thin, light
+    // grey, and one legend entry for all of them.
+    const bool context = style == "context";
+    const std::string colour =
+        excluded ? "777777" : context ? "b0b0b0" : kColours[i % 8];
     const Rows r = Finite(s, log_x && style != "histogram", log_y);
     const std::string block = absl::StrCat("$s", i);
     std::string label = s.value("label", "");
@@ -303,6 +308,8 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
         plot = absl::StrCat(block, " using 1:2 with points pt 6 ps 1 ", rgb);
       else if (style == "lines")
         plot = absl::StrCat(block, " using 1:2 with lines lw 2 ", rgb);
+      else if (context)
+        plot = absl::StrCat(block, " using 1:2 with lines lw 1 ", rgb);
       else if (style == "linespoints")
         plot = absl::StrCat(block, " using 1:2 with linespoints pt 7 ps 0.7 lw 1.5 ", rgb);
       else if (style == "boxes")
@@ -317,8 +324,10 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
                     style == "errorbars" ? " NaN" : "",
                     style == "mean_band" || style == "rate" ? " NaN NaN" : "",
                     "\nEOD\n");
-    absl::StrAppend(&plots, plots.empty() ? "plot " : ", \\\n     ", plot, " title ",
-                    Quote(label));
+    const bool untitled = context && context_titled;
+    context_titled = context_titled || context;
+    absl::StrAppend(&plots, plots.empty() ? "plot " : ", \\\n     ", plot,
+                    untitled ? " notitle" : absl::StrCat(" title ", Quote(label)));
     ++i;
   }
 
