@@ -111,12 +111,14 @@ struct Claim {
 struct Series {
   std::string label;
   // points, lines, linespoints, boxes, errorbars, histogram, mean_band,
-  // rate, hline, none, or context (thin grey background lines sharing one
-  // legend entry, e.g. dead frequencies).
+  // rate, hline, none, context (thin grey background lines sharing one
+  // legend entry, e.g. dead frequencies) or heatmap (cells at integer (x, y)
+  // coloured by z on a diverging palette centred at 0).
   std::string style = "points";
   std::vector<double> x, y;
   std::vector<double> y_error;  // only for "errorbars"
   std::vector<double> trials;   // only for "rate"
+  std::vector<double> z;        // only for "heatmap": the cell colour at (x, y)
   bool excluded = false;        // excluded runs: hollow grey markers
 };
 // A labelled line across the whole plot at x = value or y = value.

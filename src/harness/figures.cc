@@ -189,6 +189,7 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
                                  : nlohmann::json::array();
   int i = 0;
   bool context_titled = false;
+  double heat_max = 0;  // largest |z| of heatmap cells
   for (const auto& s : f["series"]) {
     const std::string style = s.value("style", "points");
     if (style == "none") {  // kept in the data, not drawn
@@ -214,7 +215,25 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
     std::string label = s.value("label", "");
     std::string body;
     std::string plot;
-    if (style == "histogram") {
+    if (style == "heatmap") {
+      // One cell per (x, y) with colour z, on a diverging palette centred
+      // at 0 (set below, once the largest |z| is known).
+      const auto& z = s.contains("z") ? s["z"] : nlohmann::json::array();
+      for (size_t k = 0; k < s["x"].size() && k < s["y"].size() && k < z.size();
+           ++k) {
+        const double xv = s["x"][k].get<double>(), yv = s["y"][k].get<double>();
+        const double zv = z[k].is_number() ? z[k].get<double>() : 0.0;
+        absl::StrAppend(&body, Num(xv), " ", Num(yv), " ", Num(zv), "\n");
+        ex.Add(xv - 0.5);
+        ex.Add(xv + 0.5);
+        ey.Add(yv - 0.5);
+        ey.Add(yv + 0.5);
+        all_x.push_back(xv);
+        all_y.push_back(yv);
+        heat_max = std::max(heat_max, std::fabs(zv));
+      }
+      plot = absl::StrCat(block, " using 1:2:3 with image pixels");
+    } else if (style == "histogram") {
       std::vector<double> counts(bins, 0);
       for (double v : r.y) {
         int b = static_cast<int>((v - bin_lo) / bin_w);
@@ -372,6 +391,11 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
     absl::StrAppend(&gp, "set format x \"%g\"\n");
   if (f.value("integer_y", false))
     absl::StrAppend(&gp, IntegerTics("y", all_y, yr, log_y));
+  if (heat_max > 0)
+    absl::StrAppend(&gp,
+                    "set palette defined (-1 '#3b4cc0', 0 '#f7f7f7', 1 "
+                    "'#b40426')\nset cbrange [",
+                    Num(-heat_max), ":", Num(heat_max), "]\nset size square\n");
   if (plots.empty()) plots = "plot NaN notitle";
   return absl::StrCat(gp, blocks, plots, "\n");
 }

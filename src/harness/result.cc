@@ -16,6 +16,7 @@ nlohmann::json FigureToJson(const Figure& f) {
                          {"x", s.x},         {"y", s.y}};
     if (!s.y_error.empty()) js["y_error"] = s.y_error;
     if (!s.trials.empty()) js["trials"] = s.trials;
+    if (!s.z.empty()) js["z"] = s.z;
     if (s.excluded) js["excluded"] = true;
     series.push_back(js);
   }
@@ -52,7 +53,7 @@ nlohmann::json FigureNumbers(const nlohmann::json& figures) {
       for (const auto& s : f["series"]) {
         nlohmann::json t = nlohmann::json::object();
         if (s.is_object()) {
-          for (const char* key : {"x", "y", "y_error"})
+          for (const char* key : {"x", "y", "y_error", "z"})
             if (s.contains(key)) t[key] = s[key];
         }
         g["series"].push_back(s.is_object() ? t : s);

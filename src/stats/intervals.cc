@@ -47,10 +47,9 @@ Interval CorrelationInterval(double r, int64_t n, double level, double se) {
   i.level = level;
   i.n = n;
   i.defined = true;
-  if (std::fabs(r) == 1) {
-    i.low = i.high = r;
-    return i;
-  }
+  // A perfect correlation has no normal-theory interval (atanh(1) = inf);
+  // a zero-width [1, 1] would let four points decide a claim.
+  if (std::fabs(r) == 1) return Undefined(r, n, level);
   const double z = std::atanh(r);
   const double half = NormalQuantile(0.5 + level / 2) * se;
   i.low = std::tanh(z - half);
@@ -146,8 +145,19 @@ Interval PearsonInterval(double r, int64_t n, double level) {
 
 Interval SpearmanInterval(double rho, int64_t n, double level) {
   if (n < 4) return Undefined(rho, n, level);
-  return CorrelationInterval(rho, n, level,
-                             std::sqrt((1 + rho * rho / 2) / (n - 3.0)));
+  // rho = +-1 (a perfect ranking) gets the interval of the nearest rho the
+  // ranks can take, one adjacent swap away: 1 - 12 / (n (n^2 - 1)). That is
+  // conservative (the ranking is at least that good) and shrinks with n,
+  // where the plain formula would give a zero-width [1, 1] at any n.
+  double at = rho;
+  if (std::fabs(rho) == 1) {
+    const double nn = static_cast<double>(n);
+    at = rho * (1 - 12 / (nn * (nn * nn - 1)));
+  }
+  Interval i = CorrelationInterval(at, n, level,
+                                   std::sqrt((1 + at * at / 2) / (n - 3.0)));
+  i.estimate = rho;
+  return i;
 }
 
 Interval WelchInterval(const std::vector<double>& a,

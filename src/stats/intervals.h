@@ -28,11 +28,14 @@ struct Interval {
   bool defined = false;  // false: too few units or zero variance
 };
 
-// r of n pairs -> Fisher z interval. Needs n >= 4 and |r| < 1 to be wide;
-// |r| == 1 gives [r, r].
+// r of n pairs -> Fisher z interval. Needs n >= 4 and |r| < 1; |r| == 1
+// has no normal-theory interval and returns an undefined one.
 Interval PearsonInterval(double r, int64_t n, double level);
 
 // Spearman rho of n pairs -> Bonett-Wright (2000) interval. Needs n >= 4.
+// |rho| == 1 keeps estimate rho and takes the interval of the nearest rho
+// the ranks can take, +-(1 - 12 / (n (n^2 - 1))), so that a perfect
+// ranking of few units cannot decide a claim.
 Interval SpearmanInterval(double rho, int64_t n, double level);
 
 // mean(a) - mean(b) with Welch's interval. Needs na, nb >= 2 and a

@@ -91,6 +91,22 @@ TEST(IntervalsTest, DegenerateInputIsUndefined) {
   EXPECT_FALSE(MeanInterval({1.0}, 0.99).defined);
 }
 
+TEST(IntervalsTest, PerfectCorrelationIsNotAZeroWidthInterval) {
+  EXPECT_FALSE(PearsonInterval(1.0, 10, 0.99).defined);
+  // Spearman rho = 1 on 4 units: the interval of rho = 0.8 (one adjacent
+  // swap), wide enough to include 0.
+  const Interval four = SpearmanInterval(1.0, 4, 0.99);
+  EXPECT_TRUE(four.defined);
+  EXPECT_EQ(four.estimate, 1.0);
+  EXPECT_LT(four.low, 0.0);
+  EXPECT_EQ(four.low, SpearmanInterval(0.8, 4, 0.99).low);
+  // On 9 units one swap is rho = 1 - 12 / 720: the lower bound is above 0.5.
+  const Interval nine = SpearmanInterval(-1.0, 9, 0.99);
+  EXPECT_EQ(nine.estimate, -1.0);
+  EXPECT_LT(nine.high, -0.5);
+  EXPECT_EQ(nine.high, SpearmanInterval(-1 + 12.0 / 720, 9, 0.99).high);
+}
+
 }  // namespace
 }  // namespace initrepro
 
