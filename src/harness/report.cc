@@ -123,9 +123,12 @@ constexpr Deviation kDeviations[] = {
      "no"},
     {"analysis/plot_init_gradient.py", 78, 83,
      "A circle is alive when its final S_k > 10",
-     "alive = survivor by the 2 x mean rule (at ci the two rules agree in 3 "
-     "of 18 runs)",
-     "yes (MA-gradient)"},
+     "alive = survivor by the 2 x mean rule (the verdict of record); P1's "
+     "rule tested beside it (`MA-gradient/survivors-grow-faster-p1-alive-"
+     "rule`). At ci the two rules give identical alive sets in 3 of 18 runs, "
+     "the same label in 166 of 198 (run, k) rows",
+     "yes at ci (ours undecided on 10/18 valid runs, P1's reproduced on "
+     "15/18); same sign and size of effect"},
     {"analysis/plot_init_gradient.py", 24, 66,
      "Every run normalised by one embedding's initial signal (valid only "
      "when all runs share it); reads data no shipped script writes",
@@ -154,8 +157,11 @@ constexpr Deviation kDeviations[] = {
     {"analysis/plot_loss_embed_freeze.py", 43, 55,
      "Test loss at four checkpoints (500, 1000, 5000, 10000 steps), a "
      "d = p line",
-     "the claim is tested at the last step; the figure draws the d = p line",
-     "possibly (MA-frozen at early checkpoints)"},
+     "both claims tested at the last step and, as `...@STEP` claims, at "
+     "each earlier checkpoint the tier reaches; the figure draws the d = p "
+     "line",
+     "yes for convergence at nightly: decided at 500 and 1000 steps, "
+     "undecided at the last step (5000), where d < p runs catch up"},
 };
 
 // P2's setups we reconstructed (its body is not available); each choice is
