@@ -98,8 +98,9 @@ constexpr Deviation kDeviations[] = {
      "MLP and split fixed from seed 0 for every seed; circles fixed at "
      "k = 1, 2 while the analysis (`plot_init_signal_construction.py` line "
      "33) draws a random pair per seed",
-     "MLP and split from the reference seed; a random pair per seed, as the "
-     "analysis meant",
+     "MLP and split from seed 0 for every seed (fix_mlp) in the default "
+     "(P1's construction), new ones per seed in the genuine-circles variant; "
+     "a random pair per seed in both, as the analysis meant",
      "yes (MA-handcrafted)"},
     {"utils.py", 5, 13,
      "`get_final_circle_freqs` takes `embeddings[-1]` (the last row when "
