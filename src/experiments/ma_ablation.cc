@@ -172,10 +172,10 @@ std::string ConditionWords(const std::string& design,
                            const std::string& condition) {
   if (condition == "O") return "O: full embedding";
   if (design == kP1Sets) {
-    if (condition == "A") return "A: k = 11 only (P1's strongest)";
-    if (condition == "B") return "B: k = 11, 8 (P1's strongest 2)";
-    if (condition == "C") return "C: k = 1 only (P1's 'random')";
-    if (condition == "D") return "D: k = 1, 2 (P1's 'random' 2)";
+    if (condition == "A") return "A: k = 11 (strongest in P1's draw)";
+    if (condition == "B") return "B: k = 11, 8 (strongest 2 in P1's draw)";
+    if (condition == "C") return "C: k = 1 (P1's fixed 'random' circle)";
+    if (condition == "D") return "D: k = 1, 2 (P1's fixed 'random' pair)";
   }
   if (condition == "A") return "A: strongest circle";
   if (condition == "B") return "B: strongest 2 circles";
@@ -239,14 +239,16 @@ nlohmann::json MedianTimes(const Timings& t) {
 }
 
 // One line per trained condition: the median test loss over seeds at each
-// logged step (steps whose median is not finite are left out).
+// logged step (steps whose median is not finite are left out; with one
+// seed the median is that seed's loss).
 Figure LossFigure(const Timings& t, const std::string& design,
-                  const std::string& name, const std::string& title) {
+                  const std::string& name, const std::string& title,
+                  const std::string& ylabel) {
   Figure fig;
   fig.name = name;
   fig.title = title;
   fig.xlabel = "step";
-  fig.ylabel = "median test loss over seeds";
+  fig.ylabel = ylabel;
   fig.log_y = true;
   fig.ref_lines = {{"y", kLowLoss, "low loss (0.1): the rule's threshold"}};
   fig.legend = "top right";
@@ -282,7 +284,14 @@ nlohmann::json P1SetRanks(const Matrix& drawn) {
   return ranks;
 }
 
-int Sign(double x) { return (x > 0) - (x < 0); }
+// Whether P1's one-seed difference points the way of the many-seed
+// estimate (both in steps; positive = strongest circles faster). A zero
+// difference points nowhere and says so rather than "agree" or "disagree".
+std::string Direction(double p1, double many) {
+  if (p1 == 0) return "none: P1's difference is 0";
+  if (many == 0) return "none: the many-seed estimate is 0";
+  return (p1 > 0) == (many > 0) ? "same" : "opposite";
+}
 
 class MaAblation : public Experiment {
  public:
@@ -367,6 +376,7 @@ class MaAblation : public Experiment {
     result->data["median_steps_to_low_loss"] = medians;
     ClaimTest c;
     c.a = PairedDifferences(t);
+    result->data["paired_differences"] = c.a;  // one per seed, in seed order
     c.id = "MA-ablation/strongest-circles-train-faster";
     c.statement = "Keeping the strongest initial circles (A, B) reaches low "
                   "test loss no later than keeping random ones (C, D, drawn "
@@ -389,7 +399,8 @@ class MaAblation : public Experiment {
     result->figures.push_back(LossFigure(
         t, kManySeeds, "loss",
         absl::StrCat("MA-ablation, our design (", d.seeds,
-                     " seeds): median test loss")));
+                     " seeds): median test loss"),
+        "median test loss over seeds"));
     result->figures.back().caption =
         "Median over seeds of the test loss per condition. A and B (the "
         "strongest 1 or 2 initial circles) should cross the 0.1 line no "
@@ -409,8 +420,12 @@ class MaAblation : public Experiment {
                            {"seed", kP1Seed}};
     if (!diff.empty()) {
       observed["paired difference"] = diff[0];
-      const double many = main.effect.value("estimate", 0.0);
-      observed["same direction as many seeds"] = Sign(diff[0]) == Sign(many);
+      const nlohmann::json& e = main.effect;
+      const double many = e.is_object() && e.contains("estimate") &&
+                                  e["estimate"].is_number()
+                              ? e["estimate"].get<double>()
+                              : 0.0;
+      observed["direction vs many seeds"] = Direction(diff[0], many);
       data["paired_difference"] = diff[0];
     }
     for (const RunRecord& r : runs) {
@@ -423,7 +438,8 @@ class MaAblation : public Experiment {
     result->data["p1_fixed_sets"] = data;
     result->figures.push_back(LossFigure(
         t, kP1Sets, "loss_p1_sets",
-        "MA-ablation, P1's fixed sets (seed 0): test loss"));
+        "MA-ablation, P1's fixed sets (seed 0): test loss",
+        "test loss (one seed)"));
     result->figures.back().caption =
         "P1's own design: one seed, A = {11}, B = {11, 8}, C = {1}, "
         "D = {1, 2}, O the full embedding (one curve each, no spread). "
