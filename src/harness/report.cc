@@ -114,8 +114,10 @@ constexpr Deviation kDeviations[] = {
     {"training/ablation.py", 249, 283,
      "One seed; fixed sets A = {11}, B = {11, 8}, C = {1}, D = {1, 2}; the "
      "complex array after the inverse FFT is kept",
-     "many seeds; A, B = the strongest 1 or 2 initial circles of each seed, "
-     "C, D = random ones; the real embedding",
+     "many seeds (the verdict); A, B = the strongest 1 or 2 initial circles "
+     "of each seed, C, D = random circles drawn outside A u B; the real "
+     "embedding. P1's one seed with its fixed sets runs beside it "
+     "(descriptive)",
      "yes (MA-ablation)"},
     {"training/perturbation.py", 244, 250,
      "k = 25 (and 34) scaled by alpha in linspace(0.85, 1.15, 50) for every "
