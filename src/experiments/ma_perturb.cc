@@ -159,7 +159,7 @@ std::pair<int64_t, int64_t> FrequencyFor(const Variant& v,
 }
 
 // One variant's runs: alpha x reference seed x trial (P1's fix_embedding
-// sweep, perturbation.py 244-255), params {variant, alpha, k, rank,
+// sweep, perturbation.py 244-258), params {variant, alpha, k, rank,
 // reference_seed, trial}.
 void PlanVariant(const Design& d, const Variant& v,
                  std::vector<RunSpec>* specs) {
