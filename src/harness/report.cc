@@ -121,9 +121,14 @@ constexpr Deviation kDeviations[] = {
      "yes (MA-ablation)"},
     {"training/perturbation.py", 244, 250,
      "k = 25 (and 34) scaled by alpha in linspace(0.85, 1.15, 50) for every "
-     "reference seed whatever its rank",
-     "the same at p = 59 (nightly, paper); k = 5 at the ci tier's p = 23",
-     "no"},
+     "reference seed whatever its rank, so the scaled circle may never or "
+     "always survive; the real part is taken after the inverse FFT (207): "
+     "the complex-array slip is ablation.py's, not this file's",
+     "per reference seed, the circle at rank r* of its initial S_k, r* the "
+     "rank of intermediate survival in MA-survival at the same scale (3 at "
+     "ci and nightly); P1's fixed k (25 at p = 59, 5 at ci's p = 23) kept "
+     "as a reported variant",
+     "possibly (MA-perturb: the variant shows whether it does)"},
     {"analysis/plot_init_gradient.py", 78, 83,
      "A circle is alive when its final S_k > 10",
      "alive = survivor by the 2 x mean rule (the verdict of record); P1's "
