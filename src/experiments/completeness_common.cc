@@ -66,6 +66,82 @@ nlohmann::json SignJson(const SignSummary& s, int64_t candidates) {
            candidates > 0 ? Num(1.0 / candidates) : nlohmann::json(nullptr)}};
 }
 
+void PercentileSample::Add(const PercentileResult& r) {
+  results.push_back(&r);
+  if (std::isfinite(r.percentile)) finite.push_back(r.percentile);
+  candidates = r.num_candidates;
+  sampled = r.sampled;
+}
+
+ClaimTest PercentileSignClaim(const ClaimText& text,
+                              const PercentileSample& sample,
+                              const RunTally& tally) {
+  ClaimTest c;
+  c.id = text.id;
+  c.statement = text.statement;
+  c.rule = text.rule;
+  c.design = text.design;
+  c.statistic = Statistic::kSignTest;
+  c.unit = text.unit;
+  c.max_p = 0.01;
+  c.a = sample.finite;
+  c.runs = tally;
+  c.observed = SignJson(Summarise(sample.results), sample.candidates);
+  c.observed.erase("p");
+  c.reconstructed = true;
+  return c;
+}
+
+Figure PercentileFigure(const std::string& name, const std::string& title,
+                        const std::string& xlabel,
+                        const std::vector<double>& percentiles,
+                        const std::string& label) {
+  Figure fig;
+  fig.name = name;
+  fig.title = title;
+  fig.xlabel = xlabel;
+  fig.ylabel = "runs";
+  if (!percentiles.empty())
+    fig.series.push_back(PercentileHistogram(percentiles, label));
+  return fig;
+}
+
+double InitialLeftOverFactor(double lr, double wd, int64_t steps) {
+  double residual = 1.0;
+  for (int64_t t = 0; t < steps; ++t) residual *= 1.0 - lr * wd;
+  return residual;
+}
+
+double FinalTestAccuracy(const RunRecord& run) {
+  return run.metrics.empty() ? 0.0 : run.metrics.back().test_accuracy;
+}
+
+double MeanOrNan(const std::vector<double>& values) {
+  return values.empty() ? std::numeric_limits<double>::quiet_NaN()
+                        : Mean(values);
+}
+
+double MinOrNan(const std::vector<double>& values) {
+  return values.empty() ? std::numeric_limits<double>::quiet_NaN()
+                        : *std::min_element(values.begin(), values.end());
+}
+
+nlohmann::json NumArray(const std::vector<double>& values) {
+  nlohmann::json out = nlohmann::json::array();
+  for (double v : values) out.push_back(Num(v));
+  return out;
+}
+
+ClusterGeometry FinalGeometry(const Matrix& final_embedding,
+                              const Matrix& means) {
+  ClusterGeometry g;
+  g.shares = PrincipalVarianceShares(means);
+  g.line_score = g.shares.front();
+  g.within_share = WithinClusterShare(final_embedding, means);
+  g.line = std::isfinite(g.line_score) && g.line_score >= kLineThreshold;
+  return g;
+}
+
 Series PercentileHistogram(const std::vector<double>& values,
                            const std::string& label) {
   constexpr int kBins = 10;

@@ -37,6 +37,7 @@
 // 1, 3} (32 runs). Descriptive.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <map>
 #include <utility>
@@ -50,8 +51,6 @@
 
 namespace initrepro {
 namespace {
-
-constexpr double kLineThreshold = 0.9;  // PAPER.md: a line "forms"
 
 struct Design {
   int64_t n, m, steps, seeds;
@@ -90,16 +89,413 @@ std::string WdText(double wd) { return absl::StrFormat("%g", wd); }
 struct RunAnalysis {
   int64_t dim = 0, seed = 0;
   double wd = 0, test_accuracy = 0;
-  std::vector<double> shares;
-  double line_score = 0, within_share = 0;
-  bool line = false;
+  ClusterGeometry geometry;                 // of the final cluster means
   std::map<int64_t, double> line_score_at;  // snapshot step -> line score
-  PercentileResult order, gram;            // line runs only
+  PercentileResult order, gram;             // line runs only
 };
 
-struct Cell {  // one (d, decay)
-  std::vector<const RunAnalysis*> runs;
+// One non-diverged run's read-outs: the geometry of its m final cluster
+// means (m x d), the line score at every snapshot step and at the end, and,
+// where a line forms, the chosen ordering's line-R^2 and the Gram-alignment
+// percentiles against the initial cluster means.
+RunAnalysis AnalyzeRun(const RunRecord& r, const Design& d) {
+  RunAnalysis a;
+  a.dim = r.spec.params.at("d").get<int64_t>();
+  a.wd = r.spec.params.at("wd").get<double>();
+  a.seed = r.spec.params.at("seed").get<int64_t>();
+  a.test_accuracy = FinalTestAccuracy(r);
+  const Matrix mu1 = ClusterMeans(r.final_embedding, d.m);
+  a.geometry = FinalGeometry(r.final_embedding, mu1);
+  for (const auto& [step, e] : r.snapshots)
+    a.line_score_at[step] = LineScore(ClusterMeans(e, d.m));
+  a.line_score_at[r.steps_done] = a.geometry.line_score;
+  if (a.geometry.line) {
+    const Matrix mu0 = ClusterMeans(r.initial_embedding, d.m);
+    a.order = OrderingPercentile(mu0, ChosenOrdering(mu1));
+    a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed);
+  }
+  return a;
+}
+
+// Every non-diverged run's analysis, in run order. The description covers
+// all of them: validity only enters the claim's tally.
+struct Analyses {
+  std::vector<RunAnalysis> runs;
+  int64_t diverged = 0;
 };
+Analyses AnalyzeRuns(const std::vector<RunRecord>& runs, const Design& d) {
+  Analyses out;
+  out.runs.reserve(runs.size());
+  for (const RunRecord& r : runs) {
+    if (r.diverged) {
+      ++out.diverged;
+      continue;
+    }
+    out.runs.push_back(AnalyzeRun(r, d));
+  }
+  return out;
+}
+
+// The runs of one (d, decay), in run order.
+using CellKey = std::pair<int64_t, double>;  // d, decay
+using Cells = std::map<CellKey, std::vector<const RunAnalysis*>>;
+Cells GroupByCell(const std::vector<RunAnalysis>& all) {
+  Cells cells;
+  for (const RunAnalysis& a : all) cells[{a.dim, a.wd}].push_back(&a);
+  return cells;
+}
+
+// A count of runs on a line out of runs, and its fraction (0 without runs).
+using Count = std::pair<int64_t, int64_t>;  // line runs, runs
+double Fraction(const Count& c) {
+  return c.second ? static_cast<double>(c.first) / c.second : 0.0;
+}
+
+// Per snapshot step (and the final step): runs on a line out of runs.
+std::map<int64_t, Count> LineCountsByStep(
+    const std::vector<const RunAnalysis*>& runs) {
+  std::map<int64_t, Count> at_step;
+  for (const RunAnalysis* a : runs) {
+    for (const auto& [step, v] : a->line_score_at) {
+      ++at_step[step].second;
+      if (std::isfinite(v) && v >= kLineThreshold) ++at_step[step].first;
+    }
+  }
+  return at_step;
+}
+
+// data.columns / data.runs: one row per non-diverged run; the percentile
+// columns are null for runs that formed no line.
+void AddRunTable(const std::vector<RunAnalysis>& all,
+                 ExperimentResult* result) {
+  result->data["columns"] = {"d", "wd", "seed", "test_accuracy",
+                             "variance_shares", "line_score",
+                             "within_cluster_share", "line",
+                             "line_score_at_step", "order_percentile",
+                             "gram_percentile"};
+  nlohmann::json table = nlohmann::json::array();
+  for (const RunAnalysis& a : all) {
+    const ClusterGeometry& geo = a.geometry;
+    nlohmann::json at = nlohmann::json::array();
+    for (const auto& [step, v] : a.line_score_at)
+      at.push_back({step, Num(v)});
+    table.push_back({a.dim, a.wd, a.seed, a.test_accuracy,
+                     NumArray(geo.shares), Num(geo.line_score),
+                     Num(geo.within_share), geo.line, at,
+                     geo.line ? Num(a.order.percentile) : nullptr,
+                     geo.line ? Num(a.gram.percentile) : nullptr});
+  }
+  result->data["runs"] = table;
+}
+
+// What one (d, decay) cell's runs show: line counts (overall and per step),
+// the finite line scores (sorted, for quantiles), within-cluster shares,
+// accuracies, and the completeness percentiles of its line runs.
+struct CellStats {
+  int64_t runs = 0, lines = 0, order_best = 0, gram_best = 0;
+  std::vector<double> scores, within, acc, order_pct, gram_pct;
+  std::map<int64_t, Count> at_step;
+  double fraction() const { return Fraction({lines, runs}); }
+};
+CellStats SummarizeCell(const std::vector<const RunAnalysis*>& runs) {
+  CellStats c;
+  c.runs = static_cast<int64_t>(runs.size());
+  c.at_step = LineCountsByStep(runs);
+  for (const RunAnalysis* a : runs) {
+    const ClusterGeometry& geo = a->geometry;
+    if (std::isfinite(geo.line_score)) c.scores.push_back(geo.line_score);
+    if (std::isfinite(geo.within_share)) c.within.push_back(geo.within_share);
+    c.acc.push_back(a->test_accuracy);
+    if (!geo.line) continue;
+    ++c.lines;
+    if (std::isfinite(a->order.percentile))
+      c.order_pct.push_back(a->order.percentile);
+    if (std::isfinite(a->gram.percentile))
+      c.gram_pct.push_back(a->gram.percentile);
+    if (a->order.chosen_is_best) ++c.order_best;
+    if (a->gram.chosen_is_best) ++c.gram_best;
+  }
+  std::sort(c.scores.begin(), c.scores.end());
+  return c;
+}
+
+// One data.per_setting row: the cell's numbers (NaN-free: null).
+nlohmann::json CellJson(const CellKey& key, const CellStats& c) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& [step, count] : c.at_step)
+    steps.push_back({step, Fraction(count)});
+  const std::vector<double>& q = c.scores;
+  return {{"d", key.first},
+          {"wd", key.second},
+          {"runs", c.runs},
+          {"line_runs", c.lines},
+          {"fraction_line", c.fraction()},
+          {"line_score_quantiles",
+           {Num(Quantile(q, 0.0)), Num(Quantile(q, 0.25)),
+            Num(Quantile(q, 0.5)), Num(Quantile(q, 0.75)),
+            Num(Quantile(q, 1.0))}},
+          {"mean_line_score", Num(MeanOrNan(q))},
+          {"fraction_line_at_step", steps},
+          {"mean_within_cluster_share", Num(MeanOrNan(c.within))},
+          {"mean_test_accuracy", Num(MeanOrNan(c.acc))},
+          {"line_runs_mean_order_percentile", Num(MeanOrNan(c.order_pct))},
+          {"line_runs_order_chosen_is_best", c.order_best},
+          {"line_runs_mean_gram_percentile", Num(MeanOrNan(c.gram_pct))},
+          {"line_runs_gram_chosen_is_best", c.gram_best}};
+}
+
+// Per d, over decays in increasing order: line counts, median line score,
+// mean within-cluster share and mean accuracy (for figure 1 and the notes).
+struct DimCurves {
+  std::vector<std::pair<double, Count>> lines;
+  std::vector<std::pair<double, double>> median, tight, acc;
+};
+
+// Per-setting results: the data.per_setting rows, the claim's observed
+// fraction per "wd=..." (or "d=...,wd=..." with several d), and the curves
+// per d (every d of the design present, even one without runs).
+struct SettingResults {
+  nlohmann::json summary = nlohmann::json::array();
+  nlohmann::json observed = nlohmann::json::object();
+  std::map<int64_t, DimCurves> curves;
+};
+SettingResults SummarizeSettings(const Cells& cells, const Design& d) {
+  SettingResults out;
+  for (int64_t dim : d.dims) out.curves[dim];
+  for (const auto& [key, runs] : cells) {
+    const auto& [dim, wd] = key;
+    const CellStats c = SummarizeCell(runs);
+    out.summary.push_back(CellJson(key, c));
+    const std::string key_text =
+        d.dims.size() > 1 ? absl::StrCat("d=", dim, ",wd=", WdText(wd))
+                          : absl::StrCat("wd=", WdText(wd));
+    out.observed[key_text] = c.fraction();
+    DimCurves& curve = out.curves[dim];
+    curve.lines.push_back({wd, {c.lines, c.runs}});
+    curve.median.push_back({wd, Quantile(c.scores, 0.5)});
+    curve.tight.push_back({wd, MeanOrNan(c.within)});
+    curve.acc.push_back({wd, MeanOrNan(c.acc)});
+  }
+  return out;
+}
+
+// The one claim: descriptive, observed = fraction on a line per setting.
+// The tally counts every run's validity, though none is left out.
+Claim LineFractionClaim(const std::vector<RunRecord>& runs, const Design& d,
+                        const nlohmann::json& observed) {
+  const std::string design = absl::StrCat(
+      "N=", d.n, ", m=", d.m, ", d in {", absl::StrJoin(d.dims, ", "), "}, ",
+      d.steps, " steps (snapshots at ", absl::StrJoin(d.snapshots, ", "),
+      "), ", d.seeds, " seeds per (d, decay)");
+  RunTally tally;
+  for (const RunRecord& r : runs)
+    tally.Add(ClusteredExclusion(
+        r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); }));
+  return Descriptive(
+      "RE-audit/line-fraction-vs-decay",
+      "P2 uses weight decay 3; a reviewer saw no line below 3 and "
+      "inconsistent lines at 3. The fraction of runs whose final cluster "
+      "means lie on a line, per decay, is the answer (no claim).",
+      "descriptive: report the fraction of runs with line score >= 0.9 per "
+      "decay (all runs; `runs` says how many were trained and settled)",
+      design, tally, observed, /*reconstructed=*/true);
+}
+
+// With several d, the points of the i-th d (of nd) are spread by a fixed
+// factor in x so the series of one decay stay apart on the log axis.
+double DimSpread(size_t i, size_t nd) {
+  return nd > 1 ? 1.0 + 0.06 * (static_cast<double>(i) -
+                                0.5 * static_cast<double>(nd - 1))
+                : 1.0;
+}
+
+// Every run of width `dim` (a point per run with a finite value), at its
+// decay times `spread`: x = decay, y = the geometry member `value`.
+Series RunsVsDecay(const std::vector<RunAnalysis>& all, int64_t dim,
+                   double spread, double ClusterGeometry::*value) {
+  Series s;
+  s.label = absl::StrCat("runs, d=", dim);
+  for (const RunAnalysis& a : all) {
+    const double v = a.geometry.*value;
+    if (a.dim != dim || !std::isfinite(v)) continue;
+    s.x.push_back(a.wd * spread);
+    s.y.push_back(v);
+  }
+  return s;
+}
+
+// A horizontal line across the whole plot at y.
+Series HorizontalLine(const std::string& label, double y,
+                      const Design& d) {
+  Series s;
+  s.label = label;
+  s.style = "hline";
+  s.x = {d.decays.front() * 0.8, d.decays.back() * 1.25};
+  s.y = {y, y};
+  return s;
+}
+
+// Figure 1: line score vs decay, all runs as points plus the fraction on a
+// line per decay, one pair of series per d.
+Figure LineScoreFigure(const std::vector<RunAnalysis>& all,
+                       const std::map<int64_t, DimCurves>& curves,
+                       const Design& d) {
+  Figure f1;
+  f1.name = "line_score_vs_decay";
+  f1.title = "RE-audit: line score of the final cluster means vs weight "
+             "decay (line >= 0.9)";
+  f1.xlabel = "weight decay";
+  f1.ylabel = "line score (points); fraction of runs on a line (lines)";
+  f1.log_x = true;
+  const size_t nd = d.dims.size();
+  for (size_t i = 0; i < nd; ++i) {
+    const int64_t dim = d.dims[i];
+    const double spread = DimSpread(i, nd);
+    const Series pts =
+        RunsVsDecay(all, dim, spread, &ClusterGeometry::line_score);
+    Series frac;
+    frac.label = absl::StrCat("fraction on a line, d=", dim);
+    frac.style = "linespoints";
+    for (const auto& [wd, c] : curves.at(dim).lines) {
+      frac.x.push_back(wd * spread);
+      frac.y.push_back(Fraction(c));
+    }
+    if (!pts.x.empty()) f1.series.push_back(pts);
+    if (!frac.x.empty()) f1.series.push_back(frac);
+  }
+  f1.series.push_back(HorizontalLine("threshold 0.9", kLineThreshold, d));
+  f1.series.push_back(HorizontalLine("perfect line (1)", 1.0, d));
+  f1.y_min = -0.05;
+  f1.y_max = 1.05;
+  f1.legend = "below";
+  f1.caption = "Descriptive: the share of runs whose final cluster means "
+               "lie on a line (line score >= 0.9, dashed) at each weight "
+               "decay; P2 used decay 3.";
+  return f1;
+}
+
+// One decay's series over training steps: the fraction of its runs on a
+// line (points) and, where any score is finite, their median line score.
+void AddStepSeries(double wd, const std::vector<const RunAnalysis*>& runs,
+                   Figure* f) {
+  std::map<int64_t, std::vector<double>> scores_at;
+  for (const RunAnalysis* a : runs)
+    for (const auto& [step, v] : a->line_score_at)
+      if (std::isfinite(v)) scores_at[step].push_back(v);
+  Series s, med;
+  s.label = absl::StrCat("fraction, wd=", WdText(wd));
+  s.style = "linespoints";
+  med.label = absl::StrCat("median score, wd=", WdText(wd));
+  med.style = "lines";
+  for (const auto& [step, c] : LineCountsByStep(runs)) {
+    s.x.push_back(static_cast<double>(step));
+    s.y.push_back(Fraction(c));
+  }
+  for (auto& [step, v] : scores_at) {
+    std::sort(v.begin(), v.end());
+    med.x.push_back(static_cast<double>(step));
+    med.y.push_back(Quantile(v, 0.5));
+  }
+  f->series.push_back(s);
+  if (!med.x.empty()) f->series.push_back(med);
+}
+
+// Figure 2 (one per d): fraction on a line and median line score vs
+// training step, per decay; the snapshots stand in for longer training.
+Figure LineFractionVsStepFigure(int64_t dim, const Cells& cells,
+                                const Design& d) {
+  Figure f;
+  f.name = d.dims.size() > 1 ? absl::StrCat("line_fraction_vs_step_d", dim)
+                             : "line_fraction_vs_step";
+  f.title = absl::StrCat("RE-audit: runs on a line vs training step (d=",
+                         dim, ")");
+  f.xlabel = "training step";
+  f.ylabel = "fraction on a line (points); median line score (lines)";
+  for (const auto& [key, runs] : cells)
+    if (key.first == dim) AddStepSeries(key.second, runs, &f);
+  f.y_min = -0.05;
+  f.y_max = 1.05;
+  f.legend = "bottom right";
+  f.caption = "Descriptive: fraction of runs on a line and the median "
+              "line score over training, per weight decay.";
+  return f;
+}
+
+// Figure 3: how tightly tokens collapsed into clusters, per run vs decay.
+Figure TightnessFigure(const std::vector<RunAnalysis>& all, const Design& d) {
+  Figure f3;
+  f3.name = "cluster_tightness";
+  f3.title = "RE-audit: within-cluster share of the final embedding's "
+             "variance vs weight decay";
+  f3.xlabel = "weight decay";
+  f3.ylabel = "within-cluster share (0 = collapsed)";
+  f3.log_x = true;
+  f3.log_y = true;
+  const size_t nd = d.dims.size();
+  for (size_t i = 0; i < nd; ++i) {
+    const Series s = RunsVsDecay(all, d.dims[i], DimSpread(i, nd),
+                                 &ClusterGeometry::within_share);
+    if (!s.x.empty()) f3.series.push_back(s);
+  }
+  f3.legend = "below";
+  f3.caption = "Descriptive: how tightly the tokens of one residue "
+               "collapsed into a cluster (0 = fully collapsed).";
+  return f3;
+}
+
+// The shape of the line-fraction curve over decays, in words.
+std::string CurveShape(const std::vector<std::pair<double, Count>>& points) {
+  std::vector<double> fr;
+  int64_t total_lines = 0;
+  for (const auto& [wd, c] : points) {
+    fr.push_back(Fraction(c));
+    total_lines += c.first;
+  }
+  bool up = true, down = true;
+  for (size_t i = 1; i < fr.size(); ++i) {
+    if (fr[i] < fr[i - 1]) up = false;
+    if (fr[i] > fr[i - 1]) down = false;
+  }
+  if (total_lines == 0) return "no run formed a line at any decay";
+  if (up && down)
+    return absl::StrFormat("the fraction is flat at %.2f", fr.front());
+  if (up) return "the fraction rises with weight decay";
+  if (down) return "the fraction falls with weight decay";
+  return "the fraction is not monotonic in weight decay";
+}
+
+// Per-decay values of a curve, each written by `format`, comma-separated.
+std::string CurveText(const std::vector<std::pair<double, double>>& curve,
+                      const std::function<std::string(double)>& format) {
+  std::vector<std::string> txt;
+  for (const auto& [wd, v] : curve) txt.push_back(format(v));
+  return absl::StrJoin(txt, ", ");
+}
+
+// The note for one d: what the curve over decays shows, from the numbers.
+std::string DimNote(int64_t dim, const DimCurves& c, const Design& d) {
+  std::vector<std::string> parts;
+  for (const auto& [wd, count] : c.lines)
+    parts.push_back(absl::StrCat("wd ", WdText(wd), ": ", count.first, "/",
+                                 count.second));
+  return absl::StrCat(
+      "d=", dim, ", ", d.steps, " steps: runs whose final cluster means "
+      "form a line (line score >= 0.9) per decay: ",
+      absl::StrJoin(parts, ", "), "; ", CurveShape(c.lines),
+      ". Median line score per decay: ",
+      CurveText(c.median,
+                [](double v) { return absl::StrFormat("%.2f", v); }),
+      " (a line is 1; six points spread evenly over 3 axes give ~0.33)."
+      " Mean within-cluster share per decay: ",
+      CurveText(c.tight,
+                [](double v) { return absl::StrFormat("%.3g", v); }),
+      " (near 0: tokens collapsed into their residue clusters). Mean "
+      "test accuracy per decay: ",
+      CurveText(c.acc,
+                [](double v) { return absl::StrFormat("%.3f", v); }),
+      " (all-negative baseline ",
+      absl::StrFormat("%.3f", 1.0 - 1.0 / static_cast<double>(d.m)), ").");
+}
 
 class ReAudit : public Experiment {
  public:
@@ -139,342 +535,34 @@ class ReAudit : public Experiment {
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const Design d = DesignFor(tier);
-    std::vector<RunAnalysis> all;
-    all.reserve(runs.size());
-    int64_t diverged = 0;
-    for (const RunRecord& r : runs) {
-      if (r.diverged) {
-        ++diverged;
-        continue;
-      }
-      RunAnalysis a;
-      a.dim = r.spec.params.at("d").get<int64_t>();
-      a.wd = r.spec.params.at("wd").get<double>();
-      a.seed = r.spec.params.at("seed").get<int64_t>();
-      a.test_accuracy =
-          r.metrics.empty() ? 0.0 : r.metrics.back().test_accuracy;
-      const Matrix mu1 = ClusterMeans(r.final_embedding, d.m);
-      a.shares = PrincipalVarianceShares(mu1);
-      a.line_score = a.shares.front();
-      a.within_share = WithinClusterShare(r.final_embedding, mu1);
-      a.line = std::isfinite(a.line_score) && a.line_score >= kLineThreshold;
-      for (const auto& [step, e] : r.snapshots)
-        a.line_score_at[step] = LineScore(ClusterMeans(e, d.m));
-      a.line_score_at[r.steps_done] = a.line_score;
-      if (a.line) {
-        const Matrix mu0 = ClusterMeans(r.initial_embedding, d.m);
-        a.order = OrderingPercentile(mu0, ChosenOrdering(mu1));
-        a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed);
-      }
-      all.push_back(std::move(a));
-    }
-
-    std::map<std::pair<int64_t, double>, Cell> cells;
-    for (const RunAnalysis& a : all) cells[{a.dim, a.wd}].runs.push_back(&a);
+    const Analyses an = AnalyzeRuns(runs, d);
+    const Cells cells = GroupByCell(an.runs);
+    const SettingResults settings = SummarizeSettings(cells, d);
 
     ExperimentResult result;
-    result.data["columns"] = {"d", "wd", "seed", "test_accuracy",
-                              "variance_shares", "line_score",
-                              "within_cluster_share", "line",
-                              "line_score_at_step", "order_percentile",
-                              "gram_percentile"};
-    nlohmann::json table = nlohmann::json::array();
-    for (const RunAnalysis& a : all) {
-      nlohmann::json shares = nlohmann::json::array();
-      for (double s : a.shares) shares.push_back(Num(s));
-      nlohmann::json at = nlohmann::json::array();
-      for (const auto& [step, v] : a.line_score_at)
-        at.push_back({step, Num(v)});
-      table.push_back({a.dim, a.wd, a.seed, a.test_accuracy, shares,
-                       Num(a.line_score), Num(a.within_share), a.line, at,
-                       a.line ? Num(a.order.percentile) : nullptr,
-                       a.line ? Num(a.gram.percentile) : nullptr});
-    }
-    result.data["runs"] = table;
+    AddRunTable(an.runs, &result);
     result.data["final_metrics"] = FinalMetricsSummary(runs);
+    result.data["per_setting"] = settings.summary;
+    result.data["all_negative_baseline"] =
+        1.0 - 1.0 / static_cast<double>(d.m);
+    if (an.diverged > 0) result.data["diverged_runs"] = an.diverged;
 
-    nlohmann::json summary = nlohmann::json::array();
-    nlohmann::json observed = nlohmann::json::object();
-    // Per d: the fraction curve over decays, for the notes.
-    using Count = std::pair<int64_t, int64_t>;  // line runs, runs
-    std::map<int64_t, std::vector<std::pair<double, Count>>> curve;
-    std::map<int64_t, std::vector<std::pair<double, double>>> median_curve,
-        tight_curve, acc_curve;
-    for (const auto& [key, cell] : cells) {
-      const auto& [dim, wd] = key;
-      std::vector<double> scores, within, acc, order_pct, gram_pct;
-      int64_t lines = 0, order_best = 0, gram_best = 0;
-      std::map<int64_t, std::pair<int64_t, int64_t>> at_step;  // lines, n
-      for (const RunAnalysis* a : cell.runs) {
-        if (std::isfinite(a->line_score)) scores.push_back(a->line_score);
-        if (std::isfinite(a->within_share)) within.push_back(a->within_share);
-        acc.push_back(a->test_accuracy);
-        for (const auto& [step, v] : a->line_score_at) {
-          ++at_step[step].second;
-          if (std::isfinite(v) && v >= kLineThreshold) ++at_step[step].first;
-        }
-        if (!a->line) continue;
-        ++lines;
-        if (std::isfinite(a->order.percentile))
-          order_pct.push_back(a->order.percentile);
-        if (std::isfinite(a->gram.percentile))
-          gram_pct.push_back(a->gram.percentile);
-        if (a->order.chosen_is_best) ++order_best;
-        if (a->gram.chosen_is_best) ++gram_best;
-      }
-      std::sort(scores.begin(), scores.end());
-      const int64_t n = static_cast<int64_t>(cell.runs.size());
-      const double fraction = n ? static_cast<double>(lines) / n : 0.0;
-      nlohmann::json steps = nlohmann::json::array();
-      for (const auto& [step, c] : at_step)
-        steps.push_back({step, c.second ? static_cast<double>(c.first) /
-                                              c.second
-                                        : 0.0});
-      summary.push_back(
-          {{"d", dim},
-           {"wd", wd},
-           {"runs", n},
-           {"line_runs", lines},
-           {"fraction_line", fraction},
-           {"line_score_quantiles",
-            {Num(Quantile(scores, 0.0)), Num(Quantile(scores, 0.25)),
-             Num(Quantile(scores, 0.5)), Num(Quantile(scores, 0.75)),
-             Num(Quantile(scores, 1.0))}},
-           {"mean_line_score", Num(scores.empty() ? NAN : Mean(scores))},
-           {"fraction_line_at_step", steps},
-           {"mean_within_cluster_share",
-            Num(within.empty() ? NAN : Mean(within))},
-           {"mean_test_accuracy", Num(acc.empty() ? NAN : Mean(acc))},
-           {"line_runs_mean_order_percentile",
-            Num(order_pct.empty() ? NAN : Mean(order_pct))},
-           {"line_runs_order_chosen_is_best", order_best},
-           {"line_runs_mean_gram_percentile",
-            Num(gram_pct.empty() ? NAN : Mean(gram_pct))},
-           {"line_runs_gram_chosen_is_best", gram_best}});
-      const std::string key_text =
-          d.dims.size() > 1 ? absl::StrCat("d=", dim, ",wd=", WdText(wd))
-                            : absl::StrCat("wd=", WdText(wd));
-      observed[key_text] = fraction;
-      curve[dim].push_back({wd, {lines, n}});
-      median_curve[dim].push_back({wd, Quantile(scores, 0.5)});
-      tight_curve[dim].push_back(
-          {wd, within.empty() ? std::numeric_limits<double>::quiet_NaN()
-                              : Mean(within)});
-      acc_curve[dim].push_back(
-          {wd, acc.empty() ? std::numeric_limits<double>::quiet_NaN()
-                           : Mean(acc)});
-    }
-    result.data["per_setting"] = summary;
-    result.data["all_negative_baseline"] = 1.0 - 1.0 / static_cast<double>(d.m);
-    if (diverged > 0) result.data["diverged_runs"] = diverged;
+    result.claims.push_back(LineFractionClaim(runs, d, settings.observed));
 
-    const std::string dims_text = absl::StrJoin(d.dims, ", ");
-    const std::string design = absl::StrCat(
-        "N=", d.n, ", m=", d.m, ", d in {", dims_text, "}, ", d.steps,
-        " steps (snapshots at ", absl::StrJoin(d.snapshots, ", "), "), ",
-        d.seeds, " seeds per (d, decay)");
-    RunTally tally;
-    for (const RunRecord& r : runs)
-      tally.Add(ClusteredExclusion(
-          r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); }));
-    result.claims.push_back(Descriptive(
-        "RE-audit/line-fraction-vs-decay",
-        "P2 uses weight decay 3; a reviewer saw no line below 3 and "
-        "inconsistent lines at 3. The fraction of runs whose final cluster "
-        "means lie on a line, per decay, is the answer (no claim).",
-        "descriptive: report the fraction of runs with line score >= 0.9 per "
-        "decay (all runs; `runs` says how many were trained and settled)",
-        design, tally, observed, /*reconstructed=*/true));
+    result.figures.push_back(LineScoreFigure(an.runs, settings.curves, d));
+    for (int64_t dim : d.dims)
+      result.figures.push_back(LineFractionVsStepFigure(dim, cells, d));
+    result.figures.push_back(TightnessFigure(an.runs, d));
 
-    // Figure 1: line score vs decay, all runs as points plus the fraction.
-    // With several d the points of one decay are spread slightly in x (a
-    // fixed factor per d) so the series stay apart.
-    Figure f1;
-    f1.name = "line_score_vs_decay";
-    f1.title = "RE-audit: line score of the final cluster means vs weight "
-               "decay (line >= 0.9)";
-    f1.xlabel = "weight decay";
-    f1.ylabel = "line score (points); fraction of runs on a line (lines)";
-    f1.log_x = true;
-    const size_t nd = d.dims.size();
-    for (size_t i = 0; i < nd; ++i) {
-      const int64_t dim = d.dims[i];
-      const double spread =
-          nd > 1 ? 1.0 + 0.06 * (static_cast<double>(i) -
-                                 0.5 * static_cast<double>(nd - 1))
-                 : 1.0;
-      Series pts, frac;
-      pts.label = absl::StrCat("runs, d=", dim);
-      frac.label = absl::StrCat("fraction on a line, d=", dim);
-      frac.style = "linespoints";
-      for (const RunAnalysis& a : all) {
-        if (a.dim != dim || !std::isfinite(a.line_score)) continue;
-        pts.x.push_back(a.wd * spread);
-        pts.y.push_back(a.line_score);
-      }
-      for (const auto& [wd, c] : curve[dim]) {
-        frac.x.push_back(wd * spread);
-        frac.y.push_back(c.second ? static_cast<double>(c.first) / c.second
-                                  : 0.0);
-      }
-      if (!pts.x.empty()) f1.series.push_back(pts);
-      if (!frac.x.empty()) f1.series.push_back(frac);
-    }
-    Series thr;
-    thr.label = "threshold 0.9";
-    thr.style = "lines";
-    thr.x = {d.decays.front() * 0.8, d.decays.back() * 1.25};
-    thr.y = {kLineThreshold, kLineThreshold};
-    f1.series.push_back(thr);
-    Series perfect;
-    perfect.label = "perfect line (1)";
-    perfect.style = "lines";
-    perfect.x = thr.x;
-    perfect.y = {1.0, 1.0};
-    f1.series.push_back(perfect);
-    thr.style = perfect.style = "hline";  // across the whole plot
-    f1.series[f1.series.size() - 2].style = "hline";
-    f1.series.back().style = "hline";
-    f1.y_min = -0.05;
-    f1.y_max = 1.05;
-    f1.legend = "below";
-    f1.caption = "Descriptive: the share of runs whose final cluster means "
-                 "lie on a line (line score >= 0.9, dashed) at each weight "
-                 "decay; P2 used decay 3.";
-    result.figures.push_back(f1);
-
-      // Figure 2 (one per d): fraction on a line and median line score vs
-    // training step, per decay.
-    for (int64_t dim : d.dims) {
-      Figure f;
-      f.name = nd > 1 ? absl::StrCat("line_fraction_vs_step_d", dim)
-                      : "line_fraction_vs_step";
-      f.title = absl::StrCat("RE-audit: runs on a line vs training step (d=",
-                             dim, ")");
-      f.xlabel = "training step";
-      f.ylabel = "fraction on a line (points); median line score (lines)";
-      for (const auto& [key, cell] : cells) {
-        if (key.first != dim) continue;
-        std::map<int64_t, std::pair<int64_t, int64_t>> at_step;
-        std::map<int64_t, std::vector<double>> scores_at;
-        for (const RunAnalysis* a : cell.runs) {
-          for (const auto& [step, v] : a->line_score_at) {
-            ++at_step[step].second;
-            if (std::isfinite(v) && v >= kLineThreshold) ++at_step[step].first;
-            if (std::isfinite(v)) scores_at[step].push_back(v);
-          }
-        }
-        Series s, med;
-        s.label = absl::StrCat("fraction, wd=", WdText(key.second));
-        s.style = "linespoints";
-        med.label = absl::StrCat("median score, wd=", WdText(key.second));
-        med.style = "lines";
-        for (const auto& [step, c] : at_step) {
-          s.x.push_back(static_cast<double>(step));
-          s.y.push_back(c.second ? static_cast<double>(c.first) / c.second
-                                 : 0.0);
-        }
-        for (auto& [step, v] : scores_at) {
-          std::sort(v.begin(), v.end());
-          med.x.push_back(static_cast<double>(step));
-          med.y.push_back(Quantile(v, 0.5));
-        }
-        f.series.push_back(s);
-        if (!med.x.empty()) f.series.push_back(med);
-      }
-      f.y_min = -0.05;
-      f.y_max = 1.05;
-      f.legend = "bottom right";
-      f.caption = "Descriptive: fraction of runs on a line and the median "
-                  "line score over training, per weight decay.";
-      result.figures.push_back(f);
-    }
-
-    // Figure 3: how tightly tokens collapsed into clusters.
-    Figure f3;
-    f3.name = "cluster_tightness";
-    f3.title = "RE-audit: within-cluster share of the final embedding's "
-               "variance vs weight decay";
-    f3.xlabel = "weight decay";
-    f3.ylabel = "within-cluster share (0 = collapsed)";
-    f3.log_x = true;
-    f3.log_y = true;
-    for (size_t i = 0; i < nd; ++i) {
-      const int64_t dim = d.dims[i];
-      const double spread =
-          nd > 1 ? 1.0 + 0.06 * (static_cast<double>(i) -
-                                 0.5 * static_cast<double>(nd - 1))
-                 : 1.0;
-      Series s;
-      s.label = absl::StrCat("runs, d=", dim);
-      for (const RunAnalysis& a : all) {
-        if (a.dim != dim || !std::isfinite(a.within_share)) continue;
-        s.x.push_back(a.wd * spread);
-        s.y.push_back(a.within_share);
-      }
-      if (!s.x.empty()) f3.series.push_back(s);
-    }
-    f3.legend = "below";
-    f3.caption = "Descriptive: how tightly the tokens of one residue "
-                 "collapsed into a cluster (0 = fully collapsed).";
-    result.figures.push_back(f3);
-
-    // Notes: what the curve shows, in words, from the numbers.
-    for (const auto& [dim, points] : curve) {
-      std::vector<std::string> parts;
-      std::vector<double> fr;
-      int64_t total_lines = 0;
-      for (const auto& [wd, c] : points) {
-        parts.push_back(absl::StrCat("wd ", WdText(wd), ": ", c.first, "/",
-                                     c.second));
-        fr.push_back(c.second ? static_cast<double>(c.first) / c.second : 0);
-        total_lines += c.first;
-      }
-      bool up = true, down = true;
-      for (size_t i = 1; i < fr.size(); ++i) {
-        if (fr[i] < fr[i - 1]) up = false;
-        if (fr[i] > fr[i - 1]) down = false;
-      }
-      std::string shape;
-      if (total_lines == 0) {
-        shape = "no run formed a line at any decay";
-      } else if (up && down) {
-        shape = absl::StrFormat("the fraction is flat at %.2f", fr.front());
-      } else if (up) {
-        shape = "the fraction rises with weight decay";
-      } else if (down) {
-        shape = "the fraction falls with weight decay";
-      } else {
-        shape = "the fraction is not monotonic in weight decay";
-      }
-      std::vector<std::string> med, tight, acc;
-      for (const auto& [wd, v] : median_curve[dim])
-        med.push_back(absl::StrFormat("%.2f", v));
-      for (const auto& [wd, v] : tight_curve[dim])
-        tight.push_back(absl::StrFormat("%.3g", v));
-      for (const auto& [wd, v] : acc_curve[dim])
-        acc.push_back(absl::StrFormat("%.3f", v));
-      result.notes.push_back(absl::StrCat(
-          "d=", dim, ", ", d.steps, " steps: runs whose final cluster means "
-          "form a line (line score >= 0.9) per decay: ",
-          absl::StrJoin(parts, ", "), "; ", shape,
-          ". Median line score per decay: ", absl::StrJoin(med, ", "),
-          " (a line is 1; six points spread evenly over 3 axes give ~0.33)."
-          " Mean within-cluster share per decay: ",
-          absl::StrJoin(tight, ", "),
-          " (near 0: tokens collapsed into their residue clusters). Mean "
-          "test accuracy per decay: ",
-          absl::StrJoin(acc, ", "), " (all-negative baseline ",
-          absl::StrFormat("%.3f", 1.0 - 1.0 / static_cast<double>(d.m)),
-          ")."));
-    }
+    for (const auto& [dim, curve] : settings.curves)
+      result.notes.push_back(DimNote(dim, curve, d));
     result.notes.push_back(
         "Completeness percentiles (line R^2 and Gram alignment) are computed "
         "only for runs that formed a line, per (d, decay), under "
         "data.per_setting; with few line runs they describe, not test.");
-    if (diverged > 0)
+    if (an.diverged > 0)
       result.notes.push_back(
-          absl::StrCat(diverged, " runs diverged and were left out."));
+          absl::StrCat(an.diverged, " runs diverged and were left out."));
     return result;
   }
 };

@@ -63,9 +63,8 @@
 namespace initrepro {
 namespace {
 
-constexpr double kLineThreshold = 0.9;  // PAPER.md: a line "forms"
-constexpr double kLr = 0.01;            // PAPER.md (P1 code)
-constexpr int64_t kMinLineRuns = 10;     // brief: fewer -> undecided
+constexpr double kLr = 0.01;          // PAPER.md (P1 code)
+constexpr int64_t kMinLineRuns = 10;  // brief: fewer -> undecided
 
 struct Design {
   int64_t n, m, dim, steps;
@@ -87,13 +86,321 @@ Design DesignFor(Tier tier) {
 struct RunAnalysis {
   int64_t seed = 0;
   double test_accuracy = 0;
-  std::vector<double> shares;
-  double line_score = 0, within_share = 0;
-  bool line = false;
+  ClusterGeometry geometry;       // of the final cluster means
   PercentileResult gram;
   std::vector<int64_t> ordering;  // line runs only
   PercentileResult order;         // line runs only
 };
+
+using Analyses = ValidRuns<RunAnalysis>;
+
+// One valid run's read-outs on its m cluster means (m x d) at
+// initialisation and at the end: the final geometry, the Gram-alignment
+// percentile (all m! relabellings) and, where a line forms, the chosen
+// ordering and its line-R^2 percentile among the m!/2 orderings.
+RunAnalysis AnalyzeRun(const RunRecord& r, const Design& d) {
+  RunAnalysis a;
+  a.seed = r.spec.params.at("seed").get<int64_t>();
+  a.test_accuracy = FinalTestAccuracy(r);
+  const Matrix mu0 = ClusterMeans(r.initial_embedding, d.m);
+  const Matrix mu1 = ClusterMeans(r.final_embedding, d.m);
+  a.geometry = FinalGeometry(r.final_embedding, mu1);
+  a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed);
+  if (a.geometry.line) {
+    a.ordering = ChosenOrdering(mu1);
+    a.order = OrderingPercentile(mu0, a.ordering);
+  }
+  return a;
+}
+
+// The two percentile samples (claim 1: Gram, every run; claim 2: line R^2,
+// line-forming runs) and the accuracies of the task check.
+struct Aggregate {
+  std::vector<double> acc;  // final test accuracy per run
+  int64_t lines = 0;        // line-forming runs
+  PercentileSample gram, order;
+};
+Aggregate AggregateRuns(const std::vector<RunAnalysis>& all) {
+  Aggregate g;
+  for (const RunAnalysis& a : all) {
+    g.gram.Add(a.gram);
+    g.acc.push_back(a.test_accuracy);
+    if (a.geometry.line) {
+      ++g.lines;
+      g.order.Add(a.order);
+    }
+  }
+  return g;
+}
+
+// Mean variance share per principal axis (m values) over the runs, and how
+// many runs have >= 0.9 of the variance in their top 2 and top 3 axes: the
+// geometry the runs form instead of a line.
+struct GeometryCounts {
+  std::vector<double> mean_shares;
+  int64_t plane = 0, three = 0;
+};
+GeometryCounts CountGeometry(const std::vector<RunAnalysis>& all, int64_t m) {
+  GeometryCounts c;
+  c.mean_shares.assign(m, 0.0);
+  for (const RunAnalysis& a : all) {
+    const std::vector<double>& s = a.geometry.shares;
+    for (int64_t i = 0; i < m; ++i) c.mean_shares[i] += s[i];
+    if (s[0] + s[1] >= kLineThreshold) ++c.plane;
+    if (s[0] + s[1] + s[2] >= kLineThreshold) ++c.three;
+  }
+  for (double& s : c.mean_shares) s /= std::max<size_t>(1, all.size());
+  return c;
+}
+
+// data.columns / data.runs: one row per valid run; the ordering columns
+// are null for runs that formed no line.
+void AddRunTable(const std::vector<RunAnalysis>& all,
+                 ExperimentResult* result) {
+  result->data["columns"] = {
+      "seed", "test_accuracy", "variance_shares", "line_score",
+      "within_cluster_share", "gram_percentile", "gram_chosen_score",
+      "gram_chosen_is_best", "line", "chosen_ordering", "order_percentile",
+      "order_chosen_r2", "order_chosen_is_best"};
+  nlohmann::json table = nlohmann::json::array();
+  for (const RunAnalysis& a : all) {
+    const ClusterGeometry& geo = a.geometry;
+    table.push_back(
+        {a.seed, a.test_accuracy, NumArray(geo.shares), Num(geo.line_score),
+         Num(geo.within_share), Num(a.gram.percentile),
+         Num(a.gram.chosen_score), a.gram.chosen_is_best, geo.line,
+         geo.line ? nlohmann::json(a.ordering) : nlohmann::json(nullptr),
+         geo.line ? Num(a.order.percentile) : nlohmann::json(nullptr),
+         geo.line ? Num(a.order.chosen_score) : nlohmann::json(nullptr),
+         geo.line ? nlohmann::json(a.order.chosen_is_best)
+                  : nlohmann::json(nullptr)});
+  }
+  result->data["runs"] = table;
+}
+
+// The accuracy an all-negative classifier gets: 1 - 1/m.
+double AllNegativeBaseline(const Design& d) {
+  return 1.0 - 1.0 / static_cast<double>(d.m);
+}
+
+// data.accuracy, data.geometry and the two claims' stats.
+void AddData(const std::vector<RunRecord>& runs, const Analyses& an,
+             const Aggregate& g, const GeometryCounts& geo, const Design& d,
+             double residual, ExperimentResult* result) {
+  result->data["final_metrics"] = FinalMetricsSummary(runs);
+  result->data["accuracy"] = {
+      {"mean_test_accuracy", Num(MeanOrNan(g.acc))},
+      {"min_test_accuracy", Num(MinOrNan(g.acc))},
+      {"all_negative_baseline", AllNegativeBaseline(d)}};
+  result->data["geometry"] = {{"mean_variance_shares", geo.mean_shares},
+                              {"runs", an.runs.size()},
+                              {"line_runs", g.lines},
+                              {"top2_axes_ge_0.9", geo.plane},
+                              {"top3_axes_ge_0.9", geo.three},
+                              {"diverged_runs", an.diverged},
+                              {"initial_left_over_factor", residual}};
+  result->stats["gram"] =
+      SignJson(Summarise(g.gram.results), g.gram.candidates);
+  result->stats["line_r2"] =
+      SignJson(Summarise(g.order.results), g.order.candidates);
+}
+
+std::string DesignText(const Design& d) {
+  return absl::StrCat("N=", d.n, ", m=", d.m, ", d=", d.dim, ", wd=", d.wd,
+                      ", ", d.steps, " steps, ", d.seeds,
+                      " seeds (vary_all, seed = run index)");
+}
+
+// Claim 1: the identity relabelling's Gram-alignment percentile, per run.
+ClaimTest GramClaim(const std::string& design, const PercentileSample& gram,
+                    const RunTally& tally) {
+  return PercentileSignClaim(
+      {"RE-completeness/gram-alignment",
+       "The chosen representation is more complete than average at "
+       "initialisation (general Gram-alignment metric, all valid runs).",
+       "Identity relabelling's percentile among all m! relabellings: mean "
+       "percentile > 0.5 and one-sided sign test p < 0.01 (positives > "
+       "0.5, negatives < 0.5, ties dropped)",
+       design, "run"},
+      gram, tally);
+}
+
+// Claim 2: the chosen ordering's line-R^2 percentile over line-forming
+// runs; it cannot be measured with fewer than kMinLineRuns of them.
+ClaimTest LineOrderingClaim(const std::string& design,
+                            const PercentileSample& order, int64_t lines,
+                            size_t valid_runs, const RunTally& tally) {
+  ClaimTest c = PercentileSignClaim(
+      {"RE-completeness/line-ordering",
+       "Where the final clusters form a line, the chosen ordering is more "
+       "complete (R^2 of an affine fit at initialisation) than average.",
+       absl::StrCat(
+           "Over valid runs with line score >= 0.9: chosen ordering's "
+           "percentile among all m!/2 orderings, mean > 0.5 and one-sided "
+           "sign test p < 0.01; undecided if fewer than ",
+           kMinLineRuns, " runs form a line"),
+       design, "line-forming run"},
+      order, tally);
+  c.observed["line_runs"] = lines;
+  c.observed["valid_runs"] = valid_runs;
+  if (lines < kMinLineRuns)
+    c.cannot_measure = absl::StrCat(
+        "Only ", lines, " of ", valid_runs,
+        " valid runs formed a line (line score >= 0.9); at least ",
+        kMinLineRuns, " are needed.");
+  return c;
+}
+
+// Histogram of claim 1's percentiles, with the average candidate at 0.5.
+Figure GramFigure(const PercentileSample& gram) {
+  Figure hg = PercentileFigure(
+      "gram_percentiles",
+      absl::StrCat("RE-completeness: Gram-alignment percentile of the "
+                   "chosen relabelling (",
+                   Summarise(gram.results).n, " runs)"),
+      "percentile among all relabellings", gram.finite, "all runs");
+  hg.integer_y = true;
+  hg.ref_lines = {{"x", 0.5, "average candidate (0.5)"}};
+  hg.caption = "The claim: runs pile up right of 0.5, i.e. the chosen "
+               "relabelling is more complete at init than the average one.";
+  return hg;
+}
+
+// Histogram of claim 2's percentiles, with the average ordering at 0.5.
+Figure LineFigure(const PercentileSample& order, int64_t lines,
+                  size_t valid_runs) {
+  Figure hl = PercentileFigure(
+      "line_r2_percentiles",
+      absl::StrCat("RE-completeness: line R^2 percentile of the "
+                   "chosen ordering (",
+                   lines, " line runs of ", valid_runs, ")"),
+      "percentile among all m!/2 orderings", order.finite,
+      "line-forming runs");
+  hl.integer_y = true;
+  hl.ref_lines = {{"x", 0.5, "average ordering (0.5)"}};
+  hl.caption = "Over line-forming runs only: the chosen ordering's "
+               "percentile should lie right of 0.5.";
+  return hl;
+}
+
+// Variance share of principal axes 1..m-1 per run (a band around the mean)
+// against the 0.9 line threshold.
+Figure GeometryFigure(const std::vector<RunAnalysis>& all,
+                      const GeometryCounts& counts, int64_t m) {
+  Figure geo;
+  geo.name = "geometry";
+  geo.title = "RE-completeness: variance share of each principal axis of "
+              "the final cluster means";
+  geo.xlabel = "principal axis";
+  geo.ylabel = "variance share";
+  Series pts;
+  pts.label = "runs";
+  pts.style = "mean_band";
+  Series mean;
+  mean.label = "mean over runs";
+  mean.style = "none";  // the band's own mean
+  for (int64_t i = 0; i + 1 < m; ++i) {
+    for (const RunAnalysis& a : all) {
+      const double share = a.geometry.shares[i];
+      pts.x.push_back(static_cast<double>(i + 1));
+      pts.y.push_back(std::isfinite(share) ? share : 0.0);
+    }
+    mean.x.push_back(static_cast<double>(i + 1));
+    mean.y.push_back(counts.mean_shares[i]);
+  }
+  Series thr;
+  thr.label = "line threshold 0.9";
+  thr.x = {1.0, static_cast<double>(m - 1)};
+  thr.y = {kLineThreshold, kLineThreshold};
+  thr.style = "hline";  // drawn across the whole plot
+  geo.integer_x = true;
+  geo.y_min = -0.05;
+  geo.y_max = 1.05;
+  geo.caption = "A line forms when the first axis holds >= 0.9 of the "
+                "variance (dashed); where most runs sit below it the "
+                "line-ordering claim has few runs to decide on.";
+  if (!all.empty()) geo.series = {pts, mean, thr};
+  return geo;
+}
+
+// Example runs: the first run (lowest seed) for the Gram metric; the first
+// line-forming run for the line metric. Not selected by outcome.
+void AddExampleFigures(const std::vector<RunAnalysis>& all,
+                       ExperimentResult* result) {
+  if (!all.empty() && !all.front().gram.scores.empty()) {
+    result->figures.push_back(ScoreDistribution(
+        "example_gram",
+        absl::StrCat("RE-completeness: seed ", all.front().seed,
+                     ", Gram alignment of every relabelling"),
+        "Pearson r(G0, pi(G1)) off-diagonal", all.front().gram));
+  }
+  for (const RunAnalysis& a : all) {
+    if (!a.geometry.line) continue;
+    result->figures.push_back(ScoreDistribution(
+        "example_line_r2",
+        absl::StrCat("RE-completeness: seed ", a.seed, " (first line run), "
+                     "initial R^2 of every ordering"),
+        "R^2 of affine fit at initialisation", a.order));
+    break;
+  }
+}
+
+// Notes on the task check and the geometry the runs formed.
+void AddTaskAndGeometryNotes(const Analyses& an, const Aggregate& g,
+                             const GeometryCounts& geo, const Design& d,
+                             ExperimentResult* result) {
+  result->notes.push_back(absl::StrFormat(
+      "Task check: mean final test accuracy %.4f (min %.4f); the "
+      "all-negative baseline is 1 - 1/m = %.4f, so accuracy near 1 means "
+      "the task was learned, not the majority label.",
+      MeanOrNan(g.acc), MinOrNan(g.acc), AllNegativeBaseline(d)));
+  std::vector<std::string> share_txt;
+  for (int64_t i = 0; i + 1 < d.m; ++i)
+    share_txt.push_back(absl::StrFormat("%.3f", geo.mean_shares[i]));
+  result->notes.push_back(absl::StrCat(
+      "Geometry: mean variance shares of the principal axes of the final "
+      "cluster means ",
+      absl::StrJoin(share_txt, " / "), ". ", g.lines, " of ", an.runs.size(),
+      " runs formed a line (line score >= 0.9); the top 2 axes hold >= 0.9 "
+      "in ",
+      geo.plane, " runs and the top 3 in ", geo.three,
+      " runs. P2's line is not the typical final geometry at this scale."));
+}
+
+// Notes on the two metrics' candidate sets and best-of counts, the initial
+// left-over and divergences.
+void AddMetricNotes(const Analyses& an, const Aggregate& g, double residual,
+                    ExperimentResult* result) {
+  const SignSummary gram = Summarise(g.gram.results);
+  const SignSummary order = Summarise(g.order.results);
+  const int64_t gram_candidates = g.gram.candidates;
+  result->notes.push_back(absl::StrCat(
+      "Gram metric: all ", gram_candidates,
+      " relabellings enumerated (none sampled). Chosen relabelling was the "
+      "single best in ",
+      gram.best, " of ", gram.n, " runs (chance ",
+      absl::StrFormat("%.4f", gram_candidates ? 1.0 / gram_candidates : 0.0),
+      " per run)."));
+  if (g.lines > 0) {
+    result->notes.push_back(absl::StrCat(
+        "Line metric: chosen ordering was the single best of ",
+        g.order.candidates, " in ", order.best, " of ", order.n,
+        " line runs."));
+  } else {
+    result->notes.push_back(
+        "Line metric: no run formed a line, so no ordering was ranked and "
+        "no example R^2 distribution is drawn.");
+  }
+  result->notes.push_back(absl::StrFormat(
+      "Decoupled weight decay alone leaves (1 - lr wd)^steps = %.2g of the "
+      "initial embedding in the final one; the Gram alignment is not a "
+      "left-over of the initial values when this is negligible (at the "
+      "smoke tier it is not, so its percentiles there are trivial).",
+      residual));
+  if (an.diverged > 0)
+    result->notes.push_back(
+        absl::StrCat(an.diverged, " runs diverged and were left out."));
+}
 
 class ReCompleteness : public Experiment {
  public:
@@ -129,287 +436,31 @@ class ReCompleteness : public Experiment {
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const Design d = DesignFor(tier);
-    std::vector<RunAnalysis> all;
-    int64_t diverged = 0;
-    RunTally tally;
-    for (const RunRecord& r : runs) {
-      const std::string why = ClusteredExclusion(
-          r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); });
-      tally.Add(why);
-      if (why == "diverged") ++diverged;
-      if (!why.empty()) continue;
-      RunAnalysis a;
-      a.seed = r.spec.params.at("seed").get<int64_t>();
-      a.test_accuracy =
-          r.metrics.empty() ? 0.0 : r.metrics.back().test_accuracy;
-      const Matrix mu0 = ClusterMeans(r.initial_embedding, d.m);
-      const Matrix mu1 = ClusterMeans(r.final_embedding, d.m);
-      a.shares = PrincipalVarianceShares(mu1);
-      a.line_score = a.shares.front();
-      a.within_share = WithinClusterShare(r.final_embedding, mu1);
-      a.line = std::isfinite(a.line_score) && a.line_score >= kLineThreshold;
-      a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed);
-      if (a.line) {
-        a.ordering = ChosenOrdering(mu1);
-        a.order = OrderingPercentile(mu0, a.ordering);
-      }
-      all.push_back(std::move(a));
-    }
-
-    std::vector<const PercentileResult*> gram_results, order_results;
-    std::vector<double> gram_pct, order_pct, acc;
-    int64_t gram_candidates = 0, order_candidates = 0, lines = 0;
-    for (const RunAnalysis& a : all) {
-      gram_results.push_back(&a.gram);
-      gram_candidates = a.gram.num_candidates;
-      if (std::isfinite(a.gram.percentile))
-        gram_pct.push_back(a.gram.percentile);
-      acc.push_back(a.test_accuracy);
-      if (a.line) {
-        ++lines;
-        order_results.push_back(&a.order);
-        order_candidates = a.order.num_candidates;
-        if (std::isfinite(a.order.percentile))
-          order_pct.push_back(a.order.percentile);
-      }
-    }
-    const SignSummary gram = Summarise(gram_results);
-    const SignSummary order = Summarise(order_results);
+    // Settled: the same geometry signature at SettleStep and at the end.
+    const Analyses an = AnalyzeValidRuns<RunAnalysis>(
+        runs, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); },
+        [&](const RunRecord& r) { return AnalyzeRun(r, d); });
+    const Aggregate g = AggregateRuns(an.runs);
+    const GeometryCounts geo = CountGeometry(an.runs, d.m);
+    const double residual = InitialLeftOverFactor(kLr, d.wd, d.steps);
 
     ExperimentResult result;
-    // Per-run table.
-    result.data["columns"] = {
-        "seed", "test_accuracy", "variance_shares", "line_score",
-        "within_cluster_share", "gram_percentile", "gram_chosen_score",
-        "gram_chosen_is_best", "line", "chosen_ordering", "order_percentile",
-        "order_chosen_r2", "order_chosen_is_best"};
-    nlohmann::json table = nlohmann::json::array();
-    for (const RunAnalysis& a : all) {
-      nlohmann::json shares = nlohmann::json::array();
-      for (double s : a.shares) shares.push_back(Num(s));
-      table.push_back(
-          {a.seed, a.test_accuracy, shares, Num(a.line_score),
-           Num(a.within_share), Num(a.gram.percentile),
-           Num(a.gram.chosen_score), a.gram.chosen_is_best, a.line,
-           a.line ? nlohmann::json(a.ordering) : nlohmann::json(nullptr),
-           a.line ? Num(a.order.percentile) : nlohmann::json(nullptr),
-           a.line ? Num(a.order.chosen_score) : nlohmann::json(nullptr),
-           a.line ? nlohmann::json(a.order.chosen_is_best)
-                  : nlohmann::json(nullptr)});
-    }
-    result.data["runs"] = table;
-    result.data["final_metrics"] = FinalMetricsSummary(runs);
-    const double baseline = 1.0 - 1.0 / static_cast<double>(d.m);
-    result.data["accuracy"] = {
-        {"mean_test_accuracy", Num(acc.empty() ? NAN : Mean(acc))},
-        {"min_test_accuracy",
-         Num(acc.empty() ? NAN : *std::min_element(acc.begin(), acc.end()))},
-        {"all_negative_baseline", baseline}};
-    // Mean variance share per principal axis.
-    std::vector<double> mean_shares(d.m, 0.0);
-    int64_t plane = 0, three = 0;
-    for (const RunAnalysis& a : all) {
-      for (int64_t i = 0; i < d.m; ++i) mean_shares[i] += a.shares[i];
-      if (a.shares[0] + a.shares[1] >= kLineThreshold) ++plane;
-      if (a.shares[0] + a.shares[1] + a.shares[2] >= kLineThreshold) ++three;
-    }
-    for (double& s : mean_shares) s /= std::max<size_t>(1, all.size());
-    result.data["geometry"] = {
-        {"mean_variance_shares", mean_shares},
-        {"runs", all.size()},
-        {"line_runs", lines},
-        {"top2_axes_ge_0.9", plane},
-        {"top3_axes_ge_0.9", three},
-        {"diverged_runs", diverged}};
-    result.stats["gram"] = SignJson(gram, gram_candidates);
-    result.stats["line_r2"] = SignJson(order, order_candidates);
+    AddRunTable(an.runs, &result);
+    AddData(runs, an, g, geo, d, residual, &result);
 
-    const std::string design = absl::StrCat(
-        "N=", d.n, ", m=", d.m, ", d=", d.dim, ", wd=", d.wd, ", ", d.steps,
-        " steps, ", d.seeds, " seeds (vary_all, seed = run index)");
-    ClaimTest c1;
-    c1.id = "RE-completeness/gram-alignment";
-    c1.statement =
-        "The chosen representation is more complete than average at "
-        "initialisation (general Gram-alignment metric, all valid runs).";
-    c1.rule =
-        "Identity relabelling's percentile among all m! relabellings: mean "
-        "percentile > 0.5 and one-sided sign test p < 0.01 (positives > "
-        "0.5, negatives < 0.5, ties dropped)";
-    c1.design = design;
-    c1.statistic = Statistic::kSignTest;
-    c1.unit = "run";
-    c1.max_p = 0.01;
-    c1.a = gram_pct;
-    c1.runs = tally;
-    c1.observed = SignJson(gram, gram_candidates);
-    c1.observed.erase("p");
-    c1.reconstructed = true;
-    result.claims.push_back(Decide(tier, c1));
+    const std::string design = DesignText(d);
+    result.claims.push_back(Decide(tier, GramClaim(design, g.gram, an.tally)));
+    result.claims.push_back(
+        Decide(tier, LineOrderingClaim(design, g.order, g.lines,
+                                       an.runs.size(), an.tally)));
 
-    ClaimTest c2;
-    c2.id = "RE-completeness/line-ordering";
-    c2.statement =
-        "Where the final clusters form a line, the chosen ordering is more "
-        "complete (R^2 of an affine fit at initialisation) than average.";
-    c2.rule = absl::StrCat(
-        "Over valid runs with line score >= 0.9: chosen ordering's "
-        "percentile among all m!/2 orderings, mean > 0.5 and one-sided sign "
-        "test p < 0.01; undecided if fewer than ",
-        kMinLineRuns, " runs form a line");
-    c2.design = design;
-    c2.statistic = Statistic::kSignTest;
-    c2.unit = "line-forming run";
-    c2.max_p = 0.01;
-    c2.a = order_pct;
-    c2.runs = tally;
-    c2.observed = SignJson(order, order_candidates);
-    c2.observed.erase("p");
-    c2.observed["line_runs"] = lines;
-    c2.observed["valid_runs"] = all.size();
-    if (lines < kMinLineRuns)
-      c2.cannot_measure = absl::StrCat(
-          "Only ", lines, " of ", all.size(),
-          " valid runs formed a line (line score >= 0.9); at least ",
-          kMinLineRuns, " are needed.");
-    c2.reconstructed = true;
-    result.claims.push_back(Decide(tier, c2));
+    result.figures.push_back(GramFigure(g.gram));
+    result.figures.push_back(LineFigure(g.order, g.lines, an.runs.size()));
+    result.figures.push_back(GeometryFigure(an.runs, geo, d.m));
+    AddExampleFigures(an.runs, &result);
 
-    // Figures.
-    Figure hg;
-    hg.name = "gram_percentiles";
-    hg.title = absl::StrCat("RE-completeness: Gram-alignment percentile of the "
-                            "chosen relabelling (", gram.n, " runs)");
-    hg.xlabel = "percentile among all relabellings";
-    hg.ylabel = "runs";
-    if (!gram_pct.empty())
-      hg.series.push_back(PercentileHistogram(gram_pct, "all runs"));
-    hg.integer_y = true;
-    hg.ref_lines = {{"x", 0.5, "average candidate (0.5)"}};
-    hg.caption = "The claim: runs pile up right of 0.5, i.e. the chosen "
-                 "relabelling is more complete at init than the average one.";
-    result.figures.push_back(hg);
-
-    Figure hl;
-    hl.name = "line_r2_percentiles";
-    hl.title = absl::StrCat("RE-completeness: line R^2 percentile of the "
-                            "chosen ordering (", lines, " line runs of ",
-                            all.size(), ")");
-    hl.xlabel = "percentile among all m!/2 orderings";
-    hl.ylabel = "runs";
-    if (!order_pct.empty())
-      hl.series.push_back(PercentileHistogram(order_pct, "line-forming runs"));
-    hl.integer_y = true;
-    hl.ref_lines = {{"x", 0.5, "average ordering (0.5)"}};
-    hl.caption = "Over line-forming runs only: the chosen ordering's "
-                 "percentile should lie right of 0.5.";
-    result.figures.push_back(hl);
-
-    Figure geo;
-    geo.name = "geometry";
-    geo.title = "RE-completeness: variance share of each principal axis of "
-                "the final cluster means";
-    geo.xlabel = "principal axis";
-    geo.ylabel = "variance share";
-    Series pts;
-    pts.label = "runs";
-    Series mean;
-    mean.label = "mean over runs";
-    mean.style = "linespoints";
-    for (int64_t i = 0; i + 1 < d.m; ++i) {
-      for (const RunAnalysis& a : all) {
-        pts.x.push_back(static_cast<double>(i + 1));
-        pts.y.push_back(std::isfinite(a.shares[i]) ? a.shares[i] : 0.0);
-      }
-      mean.x.push_back(static_cast<double>(i + 1));
-      mean.y.push_back(mean_shares[i]);
-    }
-    Series thr;
-    thr.label = "line threshold 0.9";
-    thr.style = "lines";
-    thr.x = {1.0, static_cast<double>(d.m - 1)};
-    thr.y = {kLineThreshold, kLineThreshold};
-    thr.style = "hline";  // drawn across the whole plot
-    pts.style = "mean_band";
-    mean.style = "none";  // the band's own mean
-    geo.integer_x = true;
-    geo.y_min = -0.05;
-    geo.y_max = 1.05;
-    geo.caption = "A line forms when the first axis holds >= 0.9 of the "
-                  "variance (dashed); where most runs sit below it the "
-                  "line-ordering claim has few runs to decide on.";
-    if (!all.empty()) geo.series = {pts, mean, thr};
-    result.figures.push_back(geo);
-
-    // Example runs: the first run (lowest seed) for the Gram metric; the
-    // first line-forming run for the line metric. Not selected by outcome.
-    if (!all.empty() && !all.front().gram.scores.empty()) {
-      result.figures.push_back(ScoreDistribution(
-          "example_gram",
-          absl::StrCat("RE-completeness: seed ", all.front().seed,
-                       ", Gram alignment of every relabelling"),
-          "Pearson r(G0, pi(G1)) off-diagonal", all.front().gram));
-    }
-    for (const RunAnalysis& a : all) {
-      if (!a.line) continue;
-      result.figures.push_back(ScoreDistribution(
-          "example_line_r2",
-          absl::StrCat("RE-completeness: seed ", a.seed, " (first line run), "
-                       "initial R^2 of every ordering"),
-          "R^2 of affine fit at initialisation", a.order));
-      break;
-    }
-
-    // Notes.
-    result.notes.push_back(absl::StrFormat(
-        "Task check: mean final test accuracy %.4f (min %.4f); the "
-        "all-negative baseline is 1 - 1/m = %.4f, so accuracy near 1 means "
-        "the task was learned, not the majority label.",
-        acc.empty() ? NAN : Mean(acc),
-        acc.empty() ? NAN : *std::min_element(acc.begin(), acc.end()),
-        baseline));
-    std::vector<std::string> share_txt;
-    for (int64_t i = 0; i + 1 < d.m; ++i)
-      share_txt.push_back(absl::StrFormat("%.3f", mean_shares[i]));
-    result.notes.push_back(absl::StrCat(
-        "Geometry: mean variance shares of the principal axes of the final "
-        "cluster means ",
-        absl::StrJoin(share_txt, " / "), ". ", lines, " of ", all.size(),
-        " runs formed a line (line score >= 0.9); the top 2 axes hold >= 0.9 "
-        "in ",
-        plane, " runs and the top 3 in ", three,
-        " runs. P2's line is not the typical final geometry at this scale."));
-    result.notes.push_back(absl::StrCat(
-        "Gram metric: all ", gram_candidates,
-        " relabellings enumerated (none sampled). Chosen relabelling was the "
-        "single best in ",
-        gram.best, " of ", gram.n, " runs (chance ",
-        absl::StrFormat("%.4f", gram_candidates ? 1.0 / gram_candidates : 0.0),
-        " per run)."));
-    if (lines > 0) {
-      result.notes.push_back(absl::StrCat(
-          "Line metric: chosen ordering was the single best of ",
-          order_candidates, " in ", order.best, " of ", order.n,
-          " line runs."));
-    } else {
-      result.notes.push_back(
-          "Line metric: no run formed a line, so no ordering was ranked and "
-          "no example R^2 distribution is drawn.");
-    }
-    // (1 - lr wd)^steps by repeated multiplication (no libm pow: bits).
-    double residual = 1.0;
-    for (int64_t t = 0; t < d.steps; ++t)
-      residual *= 1.0 - kLr * d.wd;
-    result.data["geometry"]["initial_left_over_factor"] = residual;
-    result.notes.push_back(absl::StrFormat(
-        "Decoupled weight decay alone leaves (1 - lr wd)^steps = %.2g of the "
-        "initial embedding in the final one; the Gram alignment is not a "
-        "left-over of the initial values when this is negligible (at the "
-        "smoke tier it is not, so its percentiles there are trivial).",
-        residual));
-    if (diverged > 0)
-      result.notes.push_back(
-          absl::StrCat(diverged, " runs diverged and were left out."));
+    AddTaskAndGeometryNotes(an, g, geo, d, &result);
+    AddMetricNotes(an, g, residual, &result);
     return result;
   }
 };

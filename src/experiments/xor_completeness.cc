@@ -61,6 +61,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -137,6 +138,413 @@ struct RunAnalysis {
   PercentileResult basis_pct, gram;
 };
 
+using Analyses = ValidRuns<RunAnalysis>;
+
+// Settled: the same surviving Walsh characters at SettleStep and at the
+// end (PAPER.md v2). The survivors of `e` (V x d) as "f1 f2 ... ".
+std::string SurvivorSignature(const Matrix& e, int64_t clusters) {
+  std::string sig;
+  for (int64_t f : SurvivingCharacters(WalshSignal(ClusterMeans(e, clusters))))
+    absl::StrAppend(&sig, f, " ");
+  return sig;
+}
+
+// True when the survivors are exactly the k single-bit characters (f a
+// power of two), P2's "one axis per digit" picture.
+bool SingleBitSurvivors(const std::vector<int64_t>& survivors, int64_t k) {
+  if (static_cast<int64_t>(survivors.size()) != k) return false;
+  for (int64_t f : survivors)
+    if ((f & (f - 1)) != 0) return false;
+  return true;
+}
+
+// One valid run's read-outs on its 2^k cluster means (2^k x d) at
+// initialisation and at the end: Walsh signals (one per character f), the
+// survivors and their GF(2) rank, the chosen basis's and the Gram
+// alignment's percentiles. The Gram metric samples relabellings with the
+// run's seed (16! is too many to enumerate).
+RunAnalysis AnalyzeRun(const RunRecord& r, const Design& d) {
+  const int64_t clusters = int64_t{1} << d.k;
+  RunAnalysis a;
+  a.seed = r.spec.params.at("seed").get<int64_t>();
+  a.test_accuracy = FinalTestAccuracy(r);
+  const Matrix mu0 = ClusterMeans(r.initial_embedding, clusters);
+  const Matrix mu1 = ClusterMeans(r.final_embedding, clusters);
+  a.initial_signal = WalshSignal(mu0);
+  a.final_signal = WalshSignal(mu1);
+  a.survivors = SurvivingCharacters(a.final_signal);
+  a.rank = Gf2Rank(a.survivors);
+  a.spans = a.rank == d.k;
+  a.single_bits = SingleBitSurvivors(a.survivors, d.k);
+  a.gap_survivors = GapSurvivors(a.final_signal);
+  a.gap_spans = Gf2Rank(a.gap_survivors) == d.k;
+  a.basis = ChosenBasis(a.survivors, d.k);
+  a.basis_pct = BasisPercentile(a.initial_signal, a.basis, d.k);
+  a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed,
+                                   /*max_enumerate=*/40320, kGramSamples);
+  return a;
+}
+
+// Claim 1's unit table: one point per (run, f), f = 1..2^k-1, x = initial
+// signal of f in that run, y = 1 if f survived in that run else 0.
+struct SurvivalPoints {
+  std::vector<double> x, y;
+};
+SurvivalPoints PooledSurvivalPoints(const std::vector<RunAnalysis>& all,
+                                    int64_t clusters) {
+  SurvivalPoints p;
+  for (const RunAnalysis& a : all) {
+    std::vector<bool> survived(clusters, false);
+    for (int64_t f : a.survivors) survived[f] = true;
+    for (int64_t f = 1; f < clusters; ++f) {
+      p.x.push_back(a.initial_signal[f]);
+      p.y.push_back(survived[f] ? 1.0 : 0.0);
+    }
+  }
+  return p;
+}
+
+// Counts over the valid runs for the summary and notes, and the two
+// percentile samples of claims 2 (Gram, every run) and 3 (basis, runs
+// whose survivors span GF(2)^k, i.e. with a finite basis percentile).
+struct Aggregate {
+  std::vector<double> acc;  // final test accuracy per run
+  std::map<int64_t, int64_t> survivor_counts, gap_counts;  // size -> runs
+  int64_t spans = 0, single = 0, gap_spans = 0;
+  PercentileSample gram, basis;
+};
+Aggregate AggregateRuns(const std::vector<RunAnalysis>& all) {
+  Aggregate g;
+  for (const RunAnalysis& a : all) {
+    g.acc.push_back(a.test_accuracy);
+    ++g.survivor_counts[static_cast<int64_t>(a.survivors.size())];
+    ++g.gap_counts[static_cast<int64_t>(a.gap_survivors.size())];
+    if (a.gap_spans) ++g.gap_spans;
+    g.gram.Add(a.gram);
+    if (a.spans) ++g.spans;
+    if (a.single_bits) ++g.single;
+    if (std::isfinite(a.basis_pct.percentile)) g.basis.Add(a.basis_pct);
+  }
+  return g;
+}
+
+// data.columns / data.runs: one row per valid run.
+void AddRunTable(const std::vector<RunAnalysis>& all,
+                 ExperimentResult* result) {
+  result->data["columns"] = {
+      "seed", "test_accuracy", "initial_signal", "final_signal",
+      "survivors", "gf2_rank", "chosen_basis", "basis_percentile",
+      "basis_chosen_is_best", "gram_percentile", "gram_chosen_is_best",
+      "diagnostic_gap_survivors"};
+  nlohmann::json table = nlohmann::json::array();
+  for (const RunAnalysis& a : all) {
+    table.push_back({a.seed, a.test_accuracy, a.initial_signal,
+                     a.final_signal, a.survivors, a.rank, a.basis,
+                     Num(a.basis_pct.percentile),
+                     std::isfinite(a.basis_pct.percentile)
+                         ? nlohmann::json(a.basis_pct.chosen_is_best)
+                         : nlohmann::json(nullptr),
+                     Num(a.gram.percentile), a.gram.chosen_is_best,
+                     a.gap_survivors});
+  }
+  result->data["runs"] = table;
+}
+
+// Survivor-set sizes as {"size": runs}.
+nlohmann::json CountsJson(const std::map<int64_t, int64_t>& counts) {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [n, c] : counts) out[std::to_string(n)] = c;
+  return out;
+}
+
+// data.summary: spanning and single-bit fractions (NaN-free: null without
+// runs), survivor-set sizes under the PAPER.md and the diagnostic gap rule.
+nlohmann::json Summary(const Analyses& an, const Aggregate& g,
+                       const Design& d, double residual) {
+  const size_t runs = an.runs.size();
+  const double n_runs = static_cast<double>(std::max<size_t>(1, runs));
+  auto fraction = [&](int64_t count) {
+    return runs == 0 ? nlohmann::json(nullptr) : Num(count / n_runs);
+  };
+  return {{"runs", runs},
+          {"diverged_runs", an.diverged},
+          {"fraction_spanning", fraction(g.spans)},
+          {"fraction_single_bit_survivors", fraction(g.single)},
+          {"runs_by_survivor_count", CountsJson(g.survivor_counts)},
+          {"diagnostic_gap_rule",
+           {{"runs_by_count", CountsJson(g.gap_counts)},
+            {"fraction_spanning", fraction(g.gap_spans)}}},
+          {"chance_accuracy", 1.0 / static_cast<double>(int64_t{1} << d.k)},
+          {"initial_left_over_factor", residual}};
+}
+
+std::string DesignText(const Design& d) {
+  return absl::StrCat("k=", d.k, ", V=", d.v, ", d=", d.dim, ", wd=", d.wd,
+                      ", ", d.steps, " steps, ", d.seeds,
+                      " seeds (vary_all, seed = run index)");
+}
+
+// Claim 1: point-biserial Pearson r over the pooled (run, f) points.
+ClaimTest SurvivalClaim(const std::string& design, const SurvivalPoints& p,
+                        const RunTally& tally) {
+  ClaimTest c;
+  c.id = "XOR-completeness/signal-predicts-survival";
+  c.statement =
+      "Walsh characters with a higher initial signal survive more often.";
+  c.rule =
+      "Pearson r(initial signal of f in a run, 1 if f survived in that "
+      "run) > 0 with p < 0.01, over all (run, f) of valid runs, "
+      "f = 1..2^k-1";
+  c.design = design;
+  c.statistic = Statistic::kPearson;
+  // Every run draws its own embedding (vary_all): rows of different runs
+  // are independent draws, so pooling (run, f) rows is sound here.
+  c.unit = "(run, f)";
+  c.max_p = 0.01;
+  c.x = p.x;
+  c.y = p.y;
+  c.runs = tally;
+  c.reconstructed = true;
+  return c;
+}
+
+// Claim 2: the identity relabelling's Gram-alignment percentile, per run.
+ClaimTest GramClaim(const std::string& design, const PercentileSample& gram,
+                    const RunTally& tally) {
+  return PercentileSignClaim(
+      {"XOR-completeness/gram-alignment",
+       "The chosen representation is more complete than average at "
+       "initialisation (general Gram-alignment metric).",
+       absl::StrCat("Identity relabelling's percentile among ",
+                    gram.sampled ? "sampled" : "all",
+                    " relabellings of the 2^k "
+                    "clusters: mean > 0.5 and one-sided sign test p < 0.01"),
+       design, "run"},
+      gram, tally);
+}
+
+// Claim 3: the chosen basis's percentile among all bases of GF(2)^k, over
+// the runs that have one; the others are counted, not dropped silently.
+ClaimTest BasisClaim(const std::string& design,
+                     const PercentileSample& basis, int64_t valid_runs,
+                     const RunTally& tally) {
+  ClaimTest c = PercentileSignClaim(
+      {"XOR-completeness/chosen-basis",
+       "The chosen axis set has a higher summed initial signal than the "
+       "average basis of GF(2)^k.",
+       "Chosen basis's percentile among all bases of GF(2)^k (valid runs "
+       "whose survivors span GF(2)^k): mean > 0.5 and one-sided sign test "
+       "p < 0.01",
+       design, "run with a spanning survivor set"},
+      basis, tally);
+  c.observed["runs_without_basis"] =
+      valid_runs - Summarise(basis.results).n;
+  return c;
+}
+
+// The survival rate in 10 bins of equal count (points sorted by signal,
+// ties by input order): x = mean signal of the bin, y = its survival rate.
+Series DecileSurvivalRate(const SurvivalPoints& p) {
+  std::vector<size_t> order(p.x.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return p.x[a] < p.x[b]; });
+  Series binned;
+  binned.label = "survival rate (deciles of signal)";
+  binned.style = "linespoints";
+  constexpr size_t kBins = 10;
+  for (size_t b = 0; b < kBins; ++b) {
+    const size_t lo = b * order.size() / kBins;
+    const size_t hi = (b + 1) * order.size() / kBins;
+    if (hi <= lo) continue;
+    double sx = 0, sy = 0;
+    for (size_t i = lo; i < hi; ++i) {
+      sx += p.x[order[i]];
+      sy += p.y[order[i]];
+    }
+    binned.x.push_back(sx / (hi - lo));
+    binned.y.push_back(sy / (hi - lo));
+  }
+  return binned;
+}
+
+// Figure for claim 1: the raw 0/1 (run, f) points and the decile rate.
+Figure SurvivalFigure(const SurvivalPoints& p) {
+  Figure fs;
+  fs.name = "survival";
+  fs.title = "XOR-completeness: survival vs initial Walsh signal (all runs)";
+  fs.xlabel = "initial signal of character f";
+  fs.ylabel = "survived (0/1); survival rate per bin";
+  if (!p.x.empty()) {
+    Series raw;
+    raw.label = "(run, f)";
+    raw.x = p.x;
+    raw.y = p.y;
+    fs.series = {raw, DecileSurvivalRate(p)};
+  }
+  fs.y_min = -0.05;
+  fs.y_max = 1.05;
+  fs.legend = "right";
+  fs.caption = "The survival rate per signal bin should rise with the "
+               "character's initial Walsh signal (claim 1).";
+  return fs;
+}
+
+// A series of one value per character f = 0..clusters-1.
+Series PerCharacter(const std::string& label,
+                    const std::vector<double>& signal, int64_t clusters) {
+  Series s;
+  s.label = label;
+  s.style = "linespoints";
+  for (int64_t f = 0; f < clusters; ++f) {
+    s.x.push_back(static_cast<double>(f));
+    s.y.push_back(signal[f]);
+  }
+  return s;
+}
+
+// One run's initial and final Walsh signal per character, the 2 x mean
+// survival threshold across the plot and the survivors marked.
+Figure ExampleWalshFigure(const RunAnalysis& a, int64_t clusters) {
+  Figure fw;
+  fw.name = "example_walsh";
+  fw.title = absl::StrCat("XOR-completeness: seed ", a.seed,
+                          ", Walsh signal per character");
+  fw.xlabel = "character f";
+  fw.ylabel = "signal";
+  double mean = 0;
+  for (int64_t f = 0; f < clusters; ++f) mean += a.final_signal[f];
+  mean /= static_cast<double>(clusters);
+  Series thr, surv;
+  surv.label = "final, survivors";
+  for (int64_t f : a.survivors) {
+    surv.x.push_back(static_cast<double>(f));
+    surv.y.push_back(a.final_signal[f]);
+  }
+  thr.label = "survival threshold (2 x mean final)";
+  thr.x = {0.0, static_cast<double>(clusters - 1)};
+  thr.y = {2 * mean, 2 * mean};
+  thr.style = "hline";  // across the whole plot
+  fw.series = {PerCharacter("initial", a.initial_signal, clusters),
+               PerCharacter("final", a.final_signal, clusters), thr};
+  fw.integer_x = true;
+  fw.caption = "One example run (the lowest seed, not chosen by "
+               "outcome): characters above the dashed threshold "
+               "survived.";
+  if (!surv.x.empty()) fw.series.push_back(surv);
+  return fw;
+}
+
+// Example figures of one run (the first, lowest seed, not selected by
+// outcome): its Walsh signals, and the candidate distributions behind its
+// basis (if it has one) and Gram percentiles.
+void AddExampleFigures(const RunAnalysis& a, int64_t clusters,
+                       ExperimentResult* result) {
+  result->figures.push_back(ExampleWalshFigure(a, clusters));
+  if (std::isfinite(a.basis_pct.percentile)) {
+    result->figures.push_back(ScoreDistribution(
+        "example_basis",
+        absl::StrCat("XOR-completeness: seed ", a.seed,
+                     ", summed initial signal of every basis"),
+        "summed initial signal", a.basis_pct));
+  }
+  result->figures.push_back(ScoreDistribution(
+      "example_gram",
+      absl::StrCat("XOR-completeness: seed ", a.seed,
+                   ", Gram alignment of sampled relabellings"),
+      "Pearson r(G0, pi(G1)) off-diagonal", a.gram));
+}
+
+// Figures in report order: survival, the two percentile histograms, and
+// the example run's figures.
+void AddFigures(const Analyses& an, const Aggregate& g,
+                const SurvivalPoints& points, int64_t clusters,
+                ExperimentResult* result) {
+  result->figures.push_back(SurvivalFigure(points));
+  result->figures.push_back(PercentileFigure(
+      "basis_percentiles",
+      absl::StrCat("XOR-completeness: chosen basis percentile (",
+                   Summarise(g.basis.results).n,
+                   " runs with a spanning survivor set)"),
+      "percentile among all bases by summed initial signal", g.basis.finite,
+      "runs"));
+  result->figures.push_back(PercentileFigure(
+      "gram_percentiles",
+      absl::StrCat("XOR-completeness: Gram-alignment percentile (",
+                   Summarise(g.gram.results).n, " runs)"),
+      "percentile among sampled relabellings", g.gram.finite, "runs"));
+  if (!an.runs.empty()) AddExampleFigures(an.runs.front(), clusters, result);
+}
+
+// "c runs with n, ..." over survivor-set sizes n.
+std::string CountsText(const std::map<int64_t, int64_t>& counts) {
+  std::vector<std::string> txt;
+  for (const auto& [n, c] : counts)
+    txt.push_back(absl::StrCat(c, " runs with ", n));
+  return absl::StrJoin(txt, ", ");
+}
+
+// Notes on the task check and the survivor sets (PAPER.md rule, the
+// diagnostic gap rule, the example run's survivors as bit strings).
+void AddSurvivorNotes(const Analyses& an, const Aggregate& g, const Design& d,
+                      ExperimentResult* result) {
+  const int64_t clusters = int64_t{1} << d.k;
+  result->notes.push_back(absl::StrFormat(
+      "Task check: mean final test accuracy %.4f (min %.4f); chance is "
+      "1/2^k = %.4f.",
+      MeanOrNan(g.acc), MinOrNan(g.acc), 1.0 / static_cast<double>(clusters)));
+  result->notes.push_back(absl::StrCat(
+      "Survivors: ", CountsText(g.survivor_counts),
+      " surviving characters; they span GF(2)^", d.k, " in ", g.spans, " of ",
+      an.runs.size(), " runs and are exactly the ", d.k,
+      " single-bit characters in ", g.single, " runs."));
+  result->notes.push_back(absl::StrCat(
+      "Diagnostic (not PAPER.md's rule, used by no claim): cutting the "
+      "sorted final signals at their largest ratio gap instead of at 2 x "
+      "mean gives ",
+      CountsText(g.gap_counts), " strong characters, spanning GF(2)^", d.k,
+      " in ", g.gap_spans, " of ", an.runs.size(),
+      " runs. When k + 1 characters share the signal, 2 x mean (which "
+      "includes them) sits close to their level, so the fixed rule can "
+      "drop some of them."));
+  if (!an.runs.empty()) {
+    std::vector<std::string> s;
+    for (int64_t f : an.runs.front().survivors) s.push_back(Bits(f, d.k));
+    result->notes.push_back(absl::StrCat("Example (seed ",
+                                         an.runs.front().seed,
+                                         ") survivors: ",
+                                         absl::StrJoin(s, ", "), "."));
+  }
+}
+
+// Notes on the method: per-run survival points, the percentile metrics'
+// candidate sets and best-of counts, the initial left-over, divergences.
+void AddMethodNotes(const Analyses& an, const Aggregate& g, double residual,
+                    ExperimentResult* result) {
+  const SignSummary gram = Summarise(g.gram.results);
+  const SignSummary basis = Summarise(g.basis.results);
+  result->notes.push_back(absl::StrCat(
+      "Survival claim uses per-run points (x = initial signal of f in that "
+      "run, y = survived 0/1; point-biserial Pearson r), since under "
+      "vary_all no two runs share an embedding."));
+  result->notes.push_back(absl::StrCat(
+      "Gram metric: ", g.gram.candidates - 1,
+      " uniform relabellings sampled per run (2^k! is too many to "
+      "enumerate), sampling seed = run seed; chosen was the single best in ",
+      gram.best, " of ", gram.n, " runs. Chosen basis was the single best "
+      "of ",
+      g.basis.candidates, " bases in ", basis.best, " of ", basis.n,
+      " runs."));
+  result->notes.push_back(absl::StrFormat(
+      "Decoupled weight decay alone leaves (1 - lr wd)^steps = %.2g of the "
+      "initial embedding in the final one; the Gram alignment is not a "
+      "left-over of the initial values when this is negligible.",
+      residual));
+  if (an.diverged > 0)
+    result->notes.push_back(
+        absl::StrCat(an.diverged, " runs diverged and were left out."));
+}
+
 class XorCompleteness : public Experiment {
  public:
   std::string Name() const override { return "XOR-completeness"; }
@@ -172,367 +580,38 @@ class XorCompleteness : public Experiment {
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const Design d = DesignFor(tier);
     const int64_t clusters = int64_t{1} << d.k;
-    std::vector<RunAnalysis> all;
-    int64_t diverged = 0;
-    RunTally tally;
-    // Settled: the same surviving Walsh characters at SettleStep and at the
-    // end (PAPER.md v2).
-    auto survivor_signature = [&](const Matrix& e) {
-      std::string sig;
-      for (int64_t f : SurvivingCharacters(WalshSignal(ClusterMeans(e, clusters))))
-        absl::StrAppend(&sig, f, " ");
-      return sig;
-    };
-    for (const RunRecord& r : runs) {
-      const std::string why = ClusteredExclusion(r, survivor_signature);
-      tally.Add(why);
-      if (why == "diverged") ++diverged;
-      if (!why.empty()) continue;
-      RunAnalysis a;
-      a.seed = r.spec.params.at("seed").get<int64_t>();
-      a.test_accuracy =
-          r.metrics.empty() ? 0.0 : r.metrics.back().test_accuracy;
-      const Matrix mu0 = ClusterMeans(r.initial_embedding, clusters);
-      const Matrix mu1 = ClusterMeans(r.final_embedding, clusters);
-      a.initial_signal = WalshSignal(mu0);
-      a.final_signal = WalshSignal(mu1);
-      a.survivors = SurvivingCharacters(a.final_signal);
-      a.rank = Gf2Rank(a.survivors);
-      a.spans = a.rank == d.k;
-      a.single_bits = static_cast<int64_t>(a.survivors.size()) == d.k;
-      for (int64_t f : a.survivors)
-        if ((f & (f - 1)) != 0) a.single_bits = false;
-      a.gap_survivors = GapSurvivors(a.final_signal);
-      a.gap_spans = Gf2Rank(a.gap_survivors) == d.k;
-      a.basis = ChosenBasis(a.survivors, d.k);
-      a.basis_pct = BasisPercentile(a.initial_signal, a.basis, d.k);
-      a.gram = GramAlignmentPercentile(mu0, mu1, r.spec.config.seed,
-                                       /*max_enumerate=*/40320, kGramSamples);
-      all.push_back(std::move(a));
-    }
-
-    // Claim 1: pooled (run, f) points.
-    std::vector<double> x, y;
-    for (const RunAnalysis& a : all) {
-      std::vector<bool> survived(clusters, false);
-      for (int64_t f : a.survivors) survived[f] = true;
-      for (int64_t f = 1; f < clusters; ++f) {
-        x.push_back(a.initial_signal[f]);
-        y.push_back(survived[f] ? 1.0 : 0.0);
-      }
-    }
-    const Correlation r = Pearson(x, y);
-
-    std::vector<const PercentileResult*> gram_results, basis_results;
-    std::vector<double> gram_pct, basis_pct, acc;
-    int64_t gram_candidates = 0, basis_candidates = 0, spans = 0,
-            single = 0;
-    bool gram_sampled = false;
-    std::map<int64_t, int64_t> survivor_counts, gap_counts;
-    int64_t gap_spans = 0;
-    for (const RunAnalysis& a : all) {
-      acc.push_back(a.test_accuracy);
-      ++survivor_counts[static_cast<int64_t>(a.survivors.size())];
-      ++gap_counts[static_cast<int64_t>(a.gap_survivors.size())];
-      if (a.gap_spans) ++gap_spans;
-      gram_results.push_back(&a.gram);
-      gram_candidates = a.gram.num_candidates;
-      gram_sampled = a.gram.sampled;
-      if (std::isfinite(a.gram.percentile))
-        gram_pct.push_back(a.gram.percentile);
-      if (a.spans) ++spans;
-      if (a.single_bits) ++single;
-      if (std::isfinite(a.basis_pct.percentile)) {
-        basis_results.push_back(&a.basis_pct);
-        basis_candidates = a.basis_pct.num_candidates;
-        basis_pct.push_back(a.basis_pct.percentile);
-      }
-    }
-    const SignSummary gram = Summarise(gram_results);
-    const SignSummary basis = Summarise(basis_results);
+    // Settled: the same survivors at SettleStep and at the end (PAPER.md v2).
+    const Analyses an = AnalyzeValidRuns<RunAnalysis>(
+        runs,
+        [&](const Matrix& e) { return SurvivorSignature(e, clusters); },
+        [&](const RunRecord& r) { return AnalyzeRun(r, d); });
+    const SurvivalPoints points = PooledSurvivalPoints(an.runs, clusters);
+    const Aggregate g = AggregateRuns(an.runs);
+    const double residual = InitialLeftOverFactor(kLr, d.wd, d.steps);
 
     ExperimentResult result;
-    result.data["columns"] = {
-        "seed", "test_accuracy", "initial_signal", "final_signal",
-        "survivors", "gf2_rank", "chosen_basis", "basis_percentile",
-        "basis_chosen_is_best", "gram_percentile", "gram_chosen_is_best",
-        "diagnostic_gap_survivors"};
-    nlohmann::json table = nlohmann::json::array();
-    for (const RunAnalysis& a : all) {
-      table.push_back({a.seed, a.test_accuracy, a.initial_signal,
-                       a.final_signal, a.survivors, a.rank, a.basis,
-                       Num(a.basis_pct.percentile),
-                       std::isfinite(a.basis_pct.percentile)
-                           ? nlohmann::json(a.basis_pct.chosen_is_best)
-                           : nlohmann::json(nullptr),
-                       Num(a.gram.percentile), a.gram.chosen_is_best,
-                       a.gap_survivors});
-    }
-    result.data["runs"] = table;
+    AddRunTable(an.runs, &result);
     result.data["final_metrics"] = FinalMetricsSummary(runs);
-    nlohmann::json counts = nlohmann::json::object();
-    for (const auto& [n, c] : survivor_counts) counts[std::to_string(n)] = c;
-    nlohmann::json gcounts = nlohmann::json::object();
-    for (const auto& [n, c] : gap_counts) gcounts[std::to_string(n)] = c;
-    const double n_runs = static_cast<double>(std::max<size_t>(1, all.size()));
-    // (1 - lr wd)^steps by repeated multiplication (no libm pow: bits).
-    double residual = 1.0;
-    for (int64_t t = 0; t < d.steps; ++t)
-      residual *= 1.0 - kLr * d.wd;
-    result.data["summary"] = {
-        {"runs", all.size()},
-        {"diverged_runs", diverged},
-        {"fraction_spanning", all.empty() ? nlohmann::json(nullptr)
-                                          : Num(spans / n_runs)},
-        {"fraction_single_bit_survivors",
-         all.empty() ? nlohmann::json(nullptr) : Num(single / n_runs)},
-        {"runs_by_survivor_count", counts},
-        {"diagnostic_gap_rule",
-         {{"runs_by_count", gcounts},
-          {"fraction_spanning",
-           all.empty() ? nlohmann::json(nullptr) : Num(gap_spans / n_runs)}}},
-        {"chance_accuracy", 1.0 / static_cast<double>(clusters)},
-        {"initial_left_over_factor", residual}};
-    result.stats["survival_pearson"] = CorrelationJson(r);
-    result.stats["survival_spearman"] = CorrelationJson(Spearman(x, y));
-    result.stats["gram"] = SignJson(gram, gram_candidates);
-    result.stats["basis"] = SignJson(basis, basis_candidates);
+    result.data["summary"] = Summary(an, g, d, residual);
+    result.stats["survival_pearson"] = CorrelationJson(Pearson(points.x, points.y));
+    result.stats["survival_spearman"] =
+        CorrelationJson(Spearman(points.x, points.y));
+    result.stats["gram"] =
+        SignJson(Summarise(g.gram.results), g.gram.candidates);
+    result.stats["basis"] =
+        SignJson(Summarise(g.basis.results), g.basis.candidates);
 
-    const std::string design = absl::StrCat(
-        "k=", d.k, ", V=", d.v, ", d=", d.dim, ", wd=", d.wd, ", ", d.steps,
-        " steps, ", d.seeds, " seeds (vary_all, seed = run index)");
-    ClaimTest c1;
-    c1.id = "XOR-completeness/signal-predicts-survival";
-    c1.statement =
-        "Walsh characters with a higher initial signal survive more often.";
-    c1.rule =
-        "Pearson r(initial signal of f in a run, 1 if f survived in that "
-        "run) > 0 with p < 0.01, over all (run, f) of valid runs, "
-        "f = 1..2^k-1";
-    c1.design = design;
-    c1.statistic = Statistic::kPearson;
-    // Every run draws its own embedding (vary_all): rows of different runs
-    // are independent draws, so pooling (run, f) rows is sound here.
-    c1.unit = "(run, f)";
-    c1.max_p = 0.01;
-    c1.x = x;
-    c1.y = y;
-    c1.runs = tally;
-    c1.reconstructed = true;
-    result.claims.push_back(Decide(tier, c1));
+    const std::string design = DesignText(d);
+    result.claims.push_back(
+        Decide(tier, SurvivalClaim(design, points, an.tally)));
+    result.claims.push_back(Decide(tier, GramClaim(design, g.gram, an.tally)));
+    result.claims.push_back(Decide(
+        tier, BasisClaim(design, g.basis,
+                         static_cast<int64_t>(an.runs.size()), an.tally)));
 
-    ClaimTest c2;
-    c2.id = "XOR-completeness/gram-alignment";
-    c2.statement =
-        "The chosen representation is more complete than average at "
-        "initialisation (general Gram-alignment metric).";
-    c2.rule = absl::StrCat(
-        "Identity relabelling's percentile among ",
-        gram_sampled ? "sampled" : "all", " relabellings of the 2^k "
-        "clusters: mean > 0.5 and one-sided sign test p < 0.01");
-    c2.design = design;
-    c2.statistic = Statistic::kSignTest;
-    c2.unit = "run";
-    c2.max_p = 0.01;
-    c2.a = gram_pct;
-    c2.runs = tally;
-    c2.observed = SignJson(gram, gram_candidates);
-    c2.observed.erase("p");
-    c2.reconstructed = true;
-    result.claims.push_back(Decide(tier, c2));
-
-    ClaimTest c3;
-    c3.id = "XOR-completeness/chosen-basis";
-    c3.statement =
-        "The chosen axis set has a higher summed initial signal than the "
-        "average basis of GF(2)^k.";
-    c3.rule =
-        "Chosen basis's percentile among all bases of GF(2)^k (valid runs "
-        "whose survivors span GF(2)^k): mean > 0.5 and one-sided sign test "
-        "p < 0.01";
-    c3.design = design;
-    c3.statistic = Statistic::kSignTest;
-    c3.unit = "run with a spanning survivor set";
-    c3.max_p = 0.01;
-    c3.a = basis_pct;
-    c3.runs = tally;
-    c3.observed = SignJson(basis, basis_candidates);
-    c3.observed.erase("p");
-    c3.observed["runs_without_basis"] =
-        static_cast<int64_t>(all.size()) - basis.n;
-    c3.reconstructed = true;
-    result.claims.push_back(Decide(tier, c3));
-
-    // Figure: survival vs initial signal. Raw 0/1 points plus the survival
-    // rate in 10 bins of equal count (points sorted by signal, ties by
-    // input order).
-    Figure fs;
-    fs.name = "survival";
-    fs.title = "XOR-completeness: survival vs initial Walsh signal (all runs)";
-    fs.xlabel = "initial signal of character f";
-    fs.ylabel = "survived (0/1); survival rate per bin";
-    if (!x.empty()) {
-      Series raw;
-      raw.label = "(run, f)";
-      raw.x = x;
-      raw.y = y;
-      std::vector<size_t> order(x.size());
-      for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-      std::stable_sort(order.begin(), order.end(),
-                       [&](size_t a, size_t b) { return x[a] < x[b]; });
-      Series binned;
-      binned.label = "survival rate (deciles of signal)";
-      binned.style = "linespoints";
-      constexpr size_t kBins = 10;
-      for (size_t b = 0; b < kBins; ++b) {
-        const size_t lo = b * order.size() / kBins;
-        const size_t hi = (b + 1) * order.size() / kBins;
-        if (hi <= lo) continue;
-        double sx = 0, sy = 0;
-        for (size_t i = lo; i < hi; ++i) {
-          sx += x[order[i]];
-          sy += y[order[i]];
-        }
-        binned.x.push_back(sx / (hi - lo));
-        binned.y.push_back(sy / (hi - lo));
-      }
-      fs.series = {raw, binned};
-    }
-    fs.y_min = -0.05;
-    fs.y_max = 1.05;
-    fs.legend = "right";
-    fs.caption = "The survival rate per signal bin should rise with the "
-                 "character's initial Walsh signal (claim 1).";
-    result.figures.push_back(fs);
-
-    Figure hb;
-    hb.name = "basis_percentiles";
-    hb.title = absl::StrCat("XOR-completeness: chosen basis percentile (",
-                            basis.n, " runs with a spanning survivor set)");
-    hb.xlabel = "percentile among all bases by summed initial signal";
-    hb.ylabel = "runs";
-    if (!basis_pct.empty())
-      hb.series.push_back(PercentileHistogram(basis_pct, "runs"));
-    result.figures.push_back(hb);
-
-    Figure hg;
-    hg.name = "gram_percentiles";
-    hg.title = absl::StrCat("XOR-completeness: Gram-alignment percentile (",
-                            gram.n, " runs)");
-    hg.xlabel = "percentile among sampled relabellings";
-    hg.ylabel = "runs";
-    if (!gram_pct.empty())
-      hg.series.push_back(PercentileHistogram(gram_pct, "runs"));
-    result.figures.push_back(hg);
-
-    // Example: the first run (lowest seed), not selected by outcome.
-    if (!all.empty()) {
-      const RunAnalysis& a = all.front();
-      Figure fw;
-      fw.name = "example_walsh";
-      fw.title = absl::StrCat("XOR-completeness: seed ", a.seed,
-                              ", Walsh signal per character");
-      fw.xlabel = "character f";
-      fw.ylabel = "signal";
-      Series s0, s1, thr, surv;
-      s0.label = "initial";
-      s0.style = "linespoints";
-      s1.label = "final";
-      s1.style = "linespoints";
-      surv.label = "final, survivors";
-      double mean = 0;
-      for (int64_t f = 0; f < clusters; ++f) mean += a.final_signal[f];
-      mean /= static_cast<double>(clusters);
-      for (int64_t f = 0; f < clusters; ++f) {
-        s0.x.push_back(static_cast<double>(f));
-        s0.y.push_back(a.initial_signal[f]);
-        s1.x.push_back(static_cast<double>(f));
-        s1.y.push_back(a.final_signal[f]);
-      }
-      for (int64_t f : a.survivors) {
-        surv.x.push_back(static_cast<double>(f));
-        surv.y.push_back(a.final_signal[f]);
-      }
-      thr.label = "survival threshold (2 x mean final)";
-      thr.style = "lines";
-      thr.x = {0.0, static_cast<double>(clusters - 1)};
-      thr.y = {2 * mean, 2 * mean};
-      thr.style = "hline";  // across the whole plot
-      fw.series = {s0, s1, thr};
-      fw.integer_x = true;
-      fw.caption = "One example run (the lowest seed, not chosen by "
-                   "outcome): characters above the dashed threshold "
-                   "survived.";
-      if (!surv.x.empty()) fw.series.push_back(surv);
-      result.figures.push_back(fw);
-      if (std::isfinite(a.basis_pct.percentile)) {
-        result.figures.push_back(ScoreDistribution(
-            "example_basis",
-            absl::StrCat("XOR-completeness: seed ", a.seed,
-                         ", summed initial signal of every basis"),
-            "summed initial signal", a.basis_pct));
-      }
-      result.figures.push_back(ScoreDistribution(
-          "example_gram",
-          absl::StrCat("XOR-completeness: seed ", a.seed,
-                       ", Gram alignment of sampled relabellings"),
-          "Pearson r(G0, pi(G1)) off-diagonal", a.gram));
-    }
-
-    // Notes.
-    result.notes.push_back(absl::StrFormat(
-        "Task check: mean final test accuracy %.4f (min %.4f); chance is "
-        "1/2^k = %.4f.",
-        acc.empty() ? NAN : Mean(acc),
-        acc.empty() ? NAN : *std::min_element(acc.begin(), acc.end()),
-        1.0 / static_cast<double>(clusters)));
-    std::vector<std::string> count_txt;
-    for (const auto& [n, c] : survivor_counts)
-      count_txt.push_back(absl::StrCat(c, " runs with ", n));
-    result.notes.push_back(absl::StrCat(
-        "Survivors: ", absl::StrJoin(count_txt, ", "),
-        " surviving characters; they span GF(2)^", d.k, " in ", spans, " of ",
-        all.size(), " runs and are exactly the ", d.k,
-        " single-bit characters in ", single, " runs."));
-    std::vector<std::string> gap_txt;
-    for (const auto& [n, c] : gap_counts)
-      gap_txt.push_back(absl::StrCat(c, " runs with ", n));
-    result.notes.push_back(absl::StrCat(
-        "Diagnostic (not PAPER.md's rule, used by no claim): cutting the "
-        "sorted final signals at their largest ratio gap instead of at 2 x "
-        "mean gives ",
-        absl::StrJoin(gap_txt, ", "), " strong characters, spanning GF(2)^",
-        d.k, " in ", gap_spans, " of ", all.size(),
-        " runs. When k + 1 characters share the signal, 2 x mean (which "
-        "includes them) sits close to their level, so the fixed rule can "
-        "drop some of them."));
-    if (!all.empty()) {
-      std::vector<std::string> s;
-      for (int64_t f : all.front().survivors) s.push_back(Bits(f, d.k));
-      result.notes.push_back(absl::StrCat("Example (seed ", all.front().seed,
-                                          ") survivors: ",
-                                          absl::StrJoin(s, ", "), "."));
-    }
-    result.notes.push_back(absl::StrCat(
-        "Survival claim uses per-run points (x = initial signal of f in that "
-        "run, y = survived 0/1; point-biserial Pearson r), since under "
-        "vary_all no two runs share an embedding."));
-    result.notes.push_back(absl::StrCat(
-        "Gram metric: ", gram_candidates - 1,
-        " uniform relabellings sampled per run (2^k! is too many to "
-        "enumerate), sampling seed = run seed; chosen was the single best in ",
-        gram.best, " of ", gram.n, " runs. Chosen basis was the single best "
-        "of ",
-        basis_candidates, " bases in ", basis.best, " of ", basis.n,
-        " runs."));
-    result.notes.push_back(absl::StrFormat(
-        "Decoupled weight decay alone leaves (1 - lr wd)^steps = %.2g of the "
-        "initial embedding in the final one; the Gram alignment is not a "
-        "left-over of the initial values when this is negligible.",
-        residual));
-    if (diverged > 0)
-      result.notes.push_back(
-          absl::StrCat(diverged, " runs diverged and were left out."));
+    AddFigures(an, g, points, clusters, &result);
+    AddSurvivorNotes(an, g, d, &result);
+    AddMethodNotes(an, g, residual, &result);
     return result;
   }
 };
