@@ -306,7 +306,9 @@ std::string StatusCell(const ReportInputs& in, const std::string& experiment,
     if (e == in.core_hours.end()) return std::string();
     auto t = e->second.find(tier);
     if (t == e->second.end()) return std::string();
-    return absl::StrFormat(" (~%.2g core-hours)", t->second);
+    // Whole core-hours from 10 up (never "1.5e+02"), two places below.
+    return t->second >= 10 ? absl::StrFormat(", ~%.0f core-h", t->second)
+                           : absl::StrFormat(", ~%.2f core-h", t->second);
   };
   auto e = in.by_tier.find(experiment);
   const nlohmann::json* r = nullptr;
@@ -315,7 +317,7 @@ std::string StatusCell(const ReportInputs& in, const std::string& experiment,
     if (t != e->second.end()) r = &t->second;
   }
   if (r == nullptr)
-    return absl::StrCat("not run: ", RunCommand(experiment, tier), hours());
+    return absl::StrCat("not run", hours());
   if (!CurrentFormat(*r))
     return absl::StrCat("stale format: re-run ", RunCommand(experiment, tier));
   for (const auto& c : (*r)["claims"]) {
@@ -504,8 +506,9 @@ std::string ReportMarkdown(
   // Status table.
   absl::StrAppend(&body, "## Status of every claim\n\n",
                   "One row per claim; each tier's cell gives the verdict and "
-                  "its effect with the 99 % interval, or the command that "
-                  "would run it.\n\n| claim | source |");
+                  "its effect with the 99 % interval, or \"not run\" with "
+                  "`repro list`'s estimate of its cost; `tools/repro run EXP "
+                  "--tier=TIER` runs it.\n\n| claim | source |");
   std::vector<std::string> columns;
   if (in.tier != "ci" && in.tier != "nightly" && in.tier != "paper")
     columns.push_back(in.tier);
