@@ -19,6 +19,20 @@
 // running: 3 x 15 runs x 11 circles per mode; 3 x 10 within-pairs; now
 // only the design's power reasoning: the verdict comes from the data).
 //
+// Modes compared on the rates (claim 3, ours, issue 8): per mode and
+// reference seed, the survival rate r_k of each k over that seed's valid
+// runs, and the dispersion of those rates across k against a binomial:
+//   D = sum_k n (r_k - r)^2 / (r (1 - r)) / (K - 1),  r = mean_k r_k,
+// Cochran's chi-square homogeneity statistic over its degrees of freedom
+// (n valid runs, K = (p-1)/2 frequencies). D ~ 1 when survival does not
+// depend on k beyond chance (what the trials vary decides it) and rises
+// towards n when the shared ingredient fixes which k survive. If the
+// embedding drives survival, D is larger under fix_embedding than under
+// fix_mlp and fix_dataset. Unit: a reference seed, its D(fix_embedding)
+// minus the mean D of the control modes that have one (a mode with < 2
+// valid runs for the seed, or r in {0, 1}, has none; a seed without
+// D(fix_embedding) or without any control gives no unit).
+//
 // nightly: p 59, d 128, kNightlySteps, 3 modes x 4 reference seeds x 2
 // trials (24 runs), cut from 72 to fit the tier's 4 core-hour budget.
 // Claim 1 has 4 x 29 units (rates 0, 1/2, 1); ci's r 0.77 [0.50, 0.90] came
@@ -50,6 +64,87 @@ Design DesignFor(Tier tier) {
 }
 
 const char* const kModes[] = {"fix_embedding", "fix_mlp", "fix_dataset"};
+
+// Cochran's dispersion D of the survival rates across k (header) of one
+// mode's valid runs that share a reference seed; NaN when fewer than 2
+// runs or when no k or every k survives.
+double RateDispersion(const std::vector<const RunRecord*>& runs,
+                      int64_t half) {
+  const double n = static_cast<double>(runs.size());
+  if (runs.size() < 2 || half < 2) return std::nan("");
+  std::vector<double> rate(half, 0.0);
+  for (const RunRecord* r : runs)
+    for (int64_t k : SurvivorsOf(r->final_embedding)) rate[k - 1] += 1 / n;
+  const double mean = Mean(rate);
+  if (!(mean > 0 && mean < 1)) return std::nan("");
+  double chi2 = 0;
+  for (double rk : rate) chi2 += n * (rk - mean) * (rk - mean);
+  return chi2 / (mean * (1 - mean)) / (half - 1);
+}
+
+// Claim 3 (header): per reference seed, D(fix_embedding) minus the mean D
+// of fix_mlp and fix_dataset. `valid` holds each mode's valid runs.
+ClaimTest ModesOnRates(
+    const std::map<std::string, std::vector<const RunRecord*>>& valid,
+    int64_t half, nlohmann::json* per_seed) {
+  std::map<int64_t, std::map<std::string, std::vector<const RunRecord*>>>
+      by_seed;
+  for (const auto& [mode, runs] : valid)
+    for (const RunRecord* r : runs)
+      by_seed[r->spec.params.at("reference_seed").get<int64_t>()][mode]
+          .push_back(r);
+  ClaimTest c;
+  *per_seed = nlohmann::json::array();
+  for (const auto& [seed, modes] : by_seed) {
+    std::map<std::string, double> d;
+    for (const char* mode : kModes) {
+      auto m = modes.find(mode);
+      d[mode] = m == modes.end() ? std::nan("") : RateDispersion(m->second, half);
+    }
+    per_seed->push_back({seed, d["fix_embedding"], d["fix_mlp"],
+                         d["fix_dataset"]});
+    std::vector<double> controls;
+    for (const char* mode : {"fix_mlp", "fix_dataset"})
+      if (std::isfinite(d[mode])) controls.push_back(d[mode]);
+    const double others = controls.empty() ? std::nan("") : Mean(controls);
+    if (std::isfinite(d["fix_embedding"]) && std::isfinite(others))
+      c.a.push_back(d["fix_embedding"] - others);
+  }
+  c.id = "MA-controls/embedding-fixes-rates";
+  c.statement = "The modes compared on their survival rates: only a shared "
+                "embedding fixes which frequencies survive (ours).";
+  c.rule = "per reference seed, Cochran's dispersion D of the rates across "
+           "k under fix_embedding minus the mean D of fix_mlp and "
+           "fix_dataset (those with >= 2 valid runs) > 0 (Student interval "
+           "over seeds)";
+  c.statistic = Statistic::kPairedMean;
+  c.unit = "reference seed";
+  return c;
+}
+
+// Claim 3's numbers: D per reference seed (x, modes offset by 0.1) and mode.
+Figure DispersionFigure(const nlohmann::json& per_seed) {
+  Figure fig;
+  fig.name = "rate_dispersion";
+  fig.title = "MA-controls: dispersion of survival rates across k, per mode";
+  fig.xlabel = "reference seed";
+  fig.ylabel = "Cochran's dispersion D";
+  fig.integer_x = true;
+  fig.legend = "below";
+  fig.ref_lines = {{"y", 1.0, "D = 1: which k survive is chance"}};
+  fig.caption = "If the embedding decides which circles survive, the rates "
+                "spread beyond chance (D > 1) only under fix_embedding.";
+  for (int m = 0; m < 3; ++m) {
+    Series s{kModes[m], "points"};
+    for (const auto& row : per_seed) {
+      if (!row[m + 1].is_number()) continue;
+      s.x.push_back(row[0].get<double>() + 0.1 * (m - 1));
+      s.y.push_back(row[m + 1].get<double>());
+    }
+    fig.series.push_back(s);
+  }
+  return fig;
+}
 
 class MaControls : public Experiment {
  public:
@@ -189,6 +284,20 @@ class MaControls : public Experiment {
                    {"across", result.data["mean_jaccard_across"]}};
     result.claims.push_back(Decide(tier, c2));
     result.figures.push_back(fig);
+
+    std::map<std::string, std::vector<const RunRecord*>> valid;
+    RunTally all_modes;
+    for (const char* mode : kModes)
+      valid[mode] = ValidMaRuns(by_mode[mode], &all_modes);
+    nlohmann::json dispersion;
+    ClaimTest c3 = ModesOnRates(valid, (d.p - 1) / 2, &dispersion);
+    c3.design = design;
+    c3.runs = all_modes;
+    result.data["rate_dispersion_columns"] = {"reference_seed", "fix_embedding",
+                                              "fix_mlp", "fix_dataset"};
+    result.data["rate_dispersion"] = dispersion;
+    result.claims.push_back(Decide(tier, c3));
+    result.figures.push_back(DispersionFigure(dispersion));
 
     Figure bars;
     bars.name = "overlap";
