@@ -140,9 +140,15 @@ std::string MaExclusion(const RunRecord& run) {
   if (run.diverged) return "diverged";
   if (!Trained(run)) return "not_trained";
   const std::vector<int64_t> final_set = SurvivorsOf(run.final_embedding);
-  if (SettleSurvivorsOf(run) != final_set) return "not_settled";
+  if (!SameSurvivorSet(SettleSurvivorsOf(run), final_set)) return "not_settled";
   if (final_set.empty()) return "no_circle";
   return "";
+}
+
+bool SameSurvivorSet(std::vector<int64_t> a, std::vector<int64_t> b) {
+  std::sort(a.begin(), a.end());
+  std::sort(b.begin(), b.end());
+  return a == b;
 }
 
 int64_t CircleCountCeiling(int64_t p) { return (p - 1) / 4; }

@@ -113,5 +113,11 @@ TEST(SurvivalRuleTest, SurvivalUnrelatedToSignalIsNeverReproduced) {
   EXPECT_NE(c.verdict, "reproduced") << c.reason;
 }
 
+TEST(CommonTest, SurvivorSetIgnoresRankOrder) {
+  EXPECT_TRUE(SameSurvivorSet({7, 3, 11}, {3, 11, 7}));
+  EXPECT_FALSE(SameSurvivorSet({7, 3}, {3, 7, 11}));
+  EXPECT_TRUE(SameSurvivorSet({}, {}));
+}
+
 }  // namespace
 }  // namespace initrepro

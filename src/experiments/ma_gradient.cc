@@ -94,7 +94,7 @@ std::string Exclusion(const RunRecord& r, AliveRule rule,
   if (r.diverged) return "diverged";
   if (!Trained(r)) return "not_trained";
   auto settle = r.snapshots.find(SettleStep(r.spec.config.steps));
-  if (settle == r.snapshots.end() || rule(settle->second) != alive)
+  if (settle == r.snapshots.end() || !SameSurvivorSet(rule(settle->second), alive))
     return "not_settled";
   if (alive.empty()) return "no_circle";
   if (static_cast<int64_t>(alive.size()) == (r.final_embedding.rows - 1) / 2)

@@ -53,7 +53,7 @@ int64_t SettlingStep(const RunRecord& r) {
   const std::vector<int64_t> final_set = SurvivorsOf(r.final_embedding);
   int64_t settled = r.spec.config.steps;
   for (auto it = r.signals.rbegin(); it != r.signals.rend(); ++it) {
-    if (SurvivingCircles(it->second) != final_set) break;
+    if (!SameSurvivorSet(SurvivingCircles(it->second), final_set)) break;
     settled = it->first;
   }
   return settled;

@@ -141,11 +141,15 @@ struct RunAnalysis {
 using Analyses = ValidRuns<RunAnalysis>;
 
 // Settled: the same surviving Walsh characters at SettleStep and at the
-// end (PAPER.md v2). The survivors of `e` (V x d) as "f1 f2 ... ".
+// end (PAPER.md v2): a set, so characters that swap rank are still the
+// same representation. The survivors of `e` (V x d), ascending, as
+// "f1 f2 ... ".
 std::string SurvivorSignature(const Matrix& e, int64_t clusters) {
+  std::vector<int64_t> survivors =
+      SurvivingCharacters(WalshSignal(ClusterMeans(e, clusters)));
+  std::sort(survivors.begin(), survivors.end());
   std::string sig;
-  for (int64_t f : SurvivingCharacters(WalshSignal(ClusterMeans(e, clusters))))
-    absl::StrAppend(&sig, f, " ");
+  for (int64_t f : survivors) absl::StrAppend(&sig, f, " ");
   return sig;
 }
 
