@@ -314,10 +314,10 @@ class MaControls : public Experiment {
       if (!across.count(seed)) continue;
       sw.x.push_back(seed - 0.1);
       sw.y.push_back(w_means[i]);
-      sw.y_error.push_back(std::sqrt(SampleVariance(w)));
+      sw.y_error.push_back(SampleStdDev(w));
       sa.x.push_back(seed + 0.1);
       sa.y.push_back(a_means[i]);
-      sa.y_error.push_back(std::sqrt(SampleVariance(across[seed])));
+      sa.y_error.push_back(SampleStdDev(across[seed]));
       ++i;
     }
     bars.series = {sw, sa};

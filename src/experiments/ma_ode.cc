@@ -197,10 +197,6 @@ double SortedMedian(const std::vector<double>& v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-double StdDev(const std::vector<double>& v) {
-  return std::sqrt(SampleVariance(v));
-}
-
 nlohmann::json Summary(std::vector<double> v) {
   if (v.empty()) return nullptr;
   std::sort(v.begin(), v.end());
@@ -346,10 +342,10 @@ class MaOde : public Experiment {
     for (const auto& [dim, pair] : by_dim) {
       lsq_s.x.push_back(dim);
       lsq_s.y.push_back(Mean(pair.first));
-      lsq_s.y_error.push_back(pair.first.size() > 1 ? StdDev(pair.first) : 0);
+      lsq_s.y_error.push_back(pair.first.size() > 1 ? SampleStdDev(pair.first) : 0);
       lasso_s.x.push_back(dim + 0.3);
       lasso_s.y.push_back(Mean(pair.second));
-      lasso_s.y_error.push_back(pair.second.size() > 1 ? StdDev(pair.second)
+      lasso_s.y_error.push_back(pair.second.size() > 1 ? SampleStdDev(pair.second)
                                                        : 0);
       dim_json[std::to_string(dim)] = {{"r2_lsq", pair.first},
                                        {"r2_lasso", pair.second}};

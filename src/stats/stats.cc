@@ -70,6 +70,10 @@ double SampleVariance(const std::vector<double>& x) {
   return SumSquaredDeviations(x, Mean(x)) / static_cast<double>(x.size() - 1);
 }
 
+double SampleStdDev(const std::vector<double>& x) {
+  return std::sqrt(SampleVariance(x));
+}
+
 Correlation Pearson(const std::vector<double>& x,
                     const std::vector<double>& y) {
   Correlation c{kNaN, kNaN, kNaN, static_cast<int64_t>(x.size())};

@@ -25,6 +25,9 @@ double Mean(const std::vector<double>& x);
 // Unbiased (n - 1) variance, two-pass about the mean; NaN when n < 2.
 double SampleVariance(const std::vector<double>& x);
 
+// sqrt(SampleVariance(x)); NaN when n < 2.
+double SampleStdDev(const std::vector<double>& x);
+
 struct Correlation {
   double r;            // correlation coefficient in [-1, 1]
   double p_two_sided;  // H1: r != 0

@@ -24,6 +24,8 @@ TEST(SampleVarianceTest, Basic) {
   // Deviations -1.5, -0.5, 0.5, 1.5: squares sum to 5, over n - 1 = 3.
   EXPECT_DOUBLE_EQ(SampleVariance({1.0, 2.0, 3.0, 4.0}), 5.0 / 3.0);
   EXPECT_EQ(SampleVariance({7.0, 7.0, 7.0}), 0.0);
+  EXPECT_DOUBLE_EQ(SampleStdDev({1.0, 2.0, 3.0, 4.0}), std::sqrt(5.0 / 3.0));
+  EXPECT_TRUE(std::isnan(SampleStdDev({1.0})));
   EXPECT_TRUE(std::isnan(SampleVariance({1.0})));
 }
 
