@@ -21,8 +21,9 @@ const Flags kTrainFlags = {
     "dtype",     "threads",    "log_every",  "snapshot_every",
     "snapshot_steps", "init_from", "split_from", "out",
     "overwrite"};
-const Flags kSweepFlags = {"tier", "jobs", "out", "quiet"};
-const Flags kGoldenFlags = {"tier", "jobs", "out", "golden_dir", "quiet"};
+const Flags kSweepFlags = {"tier", "jobs", "out", "quiet", "set"};
+const Flags kGoldenFlags = {"tier", "jobs", "out", "golden_dir", "quiet",
+                            "set"};
 
 }  // namespace
 
@@ -35,6 +36,12 @@ const std::vector<CommandSpec>& Commands() {
       {"list", "[EXP...]",
        "experiments, tiers, run counts, estimated core-hours",
        {}},
+      {"design", "EXP...",
+       "the design of a tier: fields, values, ranges, runs, core-hours",
+       {"tier", "set", "format"}},
+      {"claims", "[EXP...]",
+       "every claim: statement, source, statistic, unit, threshold, rule",
+       {"format"}},
       {"run", "[EXP...]",
        "train what is missing, analyse, write OUT/results; resumes",
        kSweepFlags},
@@ -49,16 +56,16 @@ const std::vector<CommandSpec>& Commands() {
       {"report", "[EXP...]", "report from the results already under --out",
        {"tier", "out", "golden_dir"}},
       {"plan", "EXP", "write the shard plan OUT/plans/EXP.TIER.json",
-       {"tier", "shards", "out"}},
+       {"tier", "shards", "out", "set"}},
       {"run-shard", "EXP", "train the runs of one shard of the plan",
-       {"tier", "shard", "jobs", "out", "quiet"}},
+       {"tier", "shard", "jobs", "out", "quiet", "set"}},
       {"merge", "EXP",
        "load every run of the plan (failing on a missing or stale one), "
        "analyse, write the result",
-       {"tier", "out"}},
+       {"tier", "out", "set"}},
       {"status", "[EXP...]",
        "per shard: runs done, missing, corrupt, stale (from the files)",
-       {"tier", "out"}},
+       {"tier", "out", "set"}},
       {"submit", "EXP...",
        "plan + shards + merge on an engine (slurm: array job + dependent "
        "merge; local: in this process)",

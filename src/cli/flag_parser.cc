@@ -1,5 +1,6 @@
 #include "src/cli/flag_parser.h"
 
+#include <map>
 #include <set>
 
 #include "absl/flags/commandlineflag.h"
@@ -17,7 +18,18 @@ std::set<std::string>& GivenFlags() {
   return *given;
 }
 
+std::map<std::string, std::vector<std::string>>& Repeated() {
+  static auto* values = new std::map<std::string, std::vector<std::string>>();
+  return *values;
+}
+
 }  // namespace
+
+bool IsRepeatedFlag(absl::string_view name) { return name == "set"; }
+
+const std::vector<std::string>& RepeatedFlagValues(absl::string_view name) {
+  return Repeated()[std::string(name)];
+}
 
 bool FlagWasGiven(absl::string_view name) {
   return GivenFlags().count(std::string(name)) > 0;
@@ -26,6 +38,7 @@ bool FlagWasGiven(absl::string_view name) {
 absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv,
                                                     const FlagFilter& accept) {
   GivenFlags().clear();
+  Repeated().clear();
   std::vector<std::string> positional;
   bool only_positional = false;
   for (int i = 1; i < argc; ++i) {
@@ -64,6 +77,20 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(int argc, char** argv,
     if (flag == nullptr) {
       return absl::InvalidArgumentError(
           absl::StrCat("unknown flag '", arg, "'; see `repro help`"));
+    }
+    if (IsRepeatedFlag(flag->Name())) {
+      // --set FIELD=VALUE or --set=FIELD=VALUE, as often as needed; every
+      // occurrence is kept in order (a later one of the same field wins).
+      if (!has_value) {
+        if (i + 1 >= argc)
+          return absl::InvalidArgumentError(absl::StrCat(
+              "--", name, ": expected a value, e.g. --", name,
+              " FIELD=VALUE[,VALUE...]"));
+        value = argv[++i];
+      }
+      Repeated()[std::string(flag->Name())].push_back(value);
+      GivenFlags().insert(std::string(flag->Name()));
+      continue;
     }
     if (!has_value) {
       if (!flag->IsOfType<bool>()) {

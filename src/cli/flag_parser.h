@@ -30,6 +30,11 @@ absl::StatusOr<std::vector<std::string>> ParseFlags(
 // counts. Lets a command refuse flags that cannot affect what it does.
 bool FlagWasGiven(absl::string_view name);
 
+// Repeatable flags (today only --set): each occurrence is kept, in order,
+// and the value may follow as the next argument (`--set dims=2,4`).
+bool IsRepeatedFlag(absl::string_view name);
+const std::vector<std::string>& RepeatedFlagValues(absl::string_view name);
+
 }  // namespace initrepro
 
 #endif  // INITREPRO_SRC_CLI_FLAG_PARSER_H_

@@ -12,6 +12,9 @@
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
+#include "src/cli/flag_parser.h"
+#include "src/harness/claims_doc.h"
+#include "src/harness/design.h"
 #include "src/harness/result.h"
 #include "src/io/atomic_file.h"
 #include "src/train/bits_identity.h"
@@ -23,6 +26,11 @@ ABSL_FLAG(std::string, golden_dir, "golden", "directory of golden files");
 ABSL_FLAG(int, shards, 1, "plan: number of shards");
 ABSL_FLAG(int, shard, -1, "run-shard: which shard (0-based)");
 ABSL_FLAG(bool, quiet, false, "no progress line on stderr");
+ABSL_FLAG(std::string, set, "",
+          "design override FIELD=VALUE[,VALUE...], repeatable (`repro design "
+          "EXP` lists the fields); the result is a modified design, never a "
+          "golden");
+ABSL_FLAG(std::string, format, "text", "design, claims: text | md | json");
 
 namespace initrepro {
 namespace {
@@ -61,10 +69,26 @@ bool MakeContext(const std::vector<std::string>& args, Context* ctx,
   std::vector<std::string> names = args;
   if (names.empty() || (names.size() == 1 && names[0] == "all"))
     names = ExperimentNames();
+  std::vector<DesignOverride> overrides;
+  for (const std::string& text : RepeatedFlagValues("set")) {
+    absl::StatusOr<DesignOverride> o = ParseDesignOverride(text);
+    if (!o.ok()) {
+      *exit_code = Usage(std::string(o.status().message()));
+      return false;
+    }
+    overrides.push_back(*o);
+  }
   for (const std::string& name : names) {
     absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
     if (!e.ok()) {
       *exit_code = Usage(std::string(e.status().message()));
+      return false;
+    }
+    // Every override is checked against every tier's preset before anything
+    // runs: an unknown field or a bad value exits 2 naming it.
+    absl::Status set = (*e)->SetOverrides(overrides);
+    if (!set.ok()) {
+      *exit_code = Usage(absl::StrCat(name, ": ", set.message()));
       return false;
     }
     ctx->experiments.push_back(std::move(*e));
@@ -117,9 +141,103 @@ ReportInputs ReportInputsFor(const Context& ctx,
   return in;
 }
 
+// `repro design EXP --tier=T [--set ...]`: the design's fields with their
+// values (overrides applied), types, ranges and docs, and what it costs.
+int Design(const Context& ctx) {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "text" && format != "json")
+    return Usage(absl::StrCat("--format=", format, ": expected text or json"));
+  if (ctx.experiments.empty())
+    return Usage("design: name an experiment (`repro list` lists them)");
+  nlohmann::json all = nlohmann::json::array();
+  for (const auto& e : ctx.experiments) {
+    const nlohmann::json values = e->DesignJson(ctx.tier);
+    const std::vector<RunSpec> specs = e->Plan(ctx.tier);
+    const double hours = EstimatedCoreHours(specs);
+    nlohmann::json overrides = nlohmann::json::array();
+    for (const DesignOverride& o : e->Overrides())
+      overrides.push_back(absl::StrCat(o.field, "=", o.value));
+    if (format == "json") {
+      nlohmann::json fields = nlohmann::json::array();
+      for (const DesignFieldInfo& f : e->DesignFields())
+        fields.push_back({{"name", f.name}, {"type", f.type},
+                          {"range", f.range}, {"doc", f.doc},
+                          {"value", values.is_object() && values.contains(f.name)
+                                        ? values[f.name]
+                                        : nlohmann::json()}});
+      all.push_back({{"experiment", e->Name()}, {"tier", TierName(ctx.tier)},
+                     {"design", values}, {"fields", fields},
+                     {"overrides", overrides},
+                     {"runs", specs.size()},
+                     {"estimated_core_hours", hours}});
+      continue;
+    }
+    std::printf("%s (%s)%s: %zu runs, ~%.3g core-hours (estimate)\n",
+                e->Name().c_str(), TierName(ctx.tier).c_str(),
+                e->ModifiedDesign() ? ", modified design" : "", specs.size(),
+                hours);
+    if (e->DesignFields().empty()) {
+      std::printf("  (no settable design fields)\n");
+      continue;
+    }
+    for (const DesignFieldInfo& f : e->DesignFields()) {
+      const std::string value =
+          values.is_object() && values.contains(f.name)
+              ? values[f.name].dump()
+              : std::string("?");
+      std::printf("  %-18s = %-28s %s %s: %s\n", f.name.c_str(),
+                  value.c_str(), f.type.c_str(), f.range.c_str(),
+                  f.doc.c_str());
+    }
+    if (!overrides.empty())
+      std::printf("  overrides: %s\n", overrides.dump().c_str());
+  }
+  if (format == "json") std::printf("%s\n", all.dump(1).c_str());
+  return 0;
+}
+
+// `repro claims [EXP...] [--format=text|md|json]`: every declared claim
+// with its source, statistic, unit, threshold and generated rule.
+int Claims(const Context& ctx) {
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "text" && format != "md" && format != "json")
+    return Usage(
+        absl::StrCat("--format=", format, ": expected text, md or json"));
+  std::vector<std::pair<std::string, std::vector<ClaimSpec>>> table;
+  for (const auto& e : ctx.experiments)
+    table.push_back({e->Name(), e->ClaimSpecs()});
+  if (format == "json") {
+    nlohmann::json all = nlohmann::json::array();
+    for (const auto& [name, specs] : table)
+      for (const ClaimSpec& s : specs) {
+        nlohmann::json j = ClaimSpecToJson(s);
+        j["experiment"] = name;
+        all.push_back(j);
+      }
+    std::printf("%s\n", all.dump(1).c_str());
+    return 0;
+  }
+  std::printf("%s", ClaimsMarkdown(table).c_str());
+  return 0;
+}
+
 // run / check / bless / reproduce share one loop.
 int RunAll(const Context& ctx, bool check, bool bless, bool report) {
   const auto started = std::chrono::steady_clock::now();
+  // A modified design is an exploration: it has no golden to match and
+  // never becomes one.
+  // `reproduce` with --set runs and reports it, marked as such; `check` and
+  // `bless` refuse it.
+  const bool modified =
+      !ctx.experiments.empty() && ctx.experiments[0]->ModifiedDesign();
+  if (modified && (bless || (check && !report)))
+    return Usage(absl::StrCat(
+        bless ? "bless" : "check",
+        ": --set makes a modified design, which is an exploration, never "
+        "compared with or written as a golden; use `repro run` or `repro "
+        "reproduce` with --set, or drop --set to ",
+        bless ? "bless" : "check", " the tier's design"));
+  if (modified) check = false;
   std::vector<nlohmann::json> results;
   std::vector<std::string> golden_status;
   int exit_code = 0;
@@ -139,7 +257,7 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
       continue;
     }
     if (!check) {
-      golden_status.push_back("");
+      golden_status.push_back(modified ? "modified design" : "");
       continue;
     }
     absl::StatusOr<std::vector<std::string>> diffs =
@@ -193,7 +311,9 @@ int Report(const Context& ctx) {
     if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
     absl::StatusOr<std::vector<std::string>> diffs =
         CheckAgainstGolden(j, ctx.options);
-    golden_status.push_back(!diffs.ok() ? "no golden"
+    golden_status.push_back(j.value("modified_design", false)
+                                ? "modified design"
+                            : !diffs.ok() ? "no golden"
                             : diffs->empty() ? "match" : "DIFFERS");
     results.push_back(j);
   }
@@ -271,19 +391,14 @@ int Shards(const std::string& command, const Context& ctx) {
 
 }  // namespace
 
-bool IsHarnessCommand(const std::string& c) {
-  for (const char* known : {"list", "run", "check", "bless", "reproduce",
-                            "report", "plan", "run-shard", "merge", "status"})
-    if (c == known) return true;
-  return false;
-}
-
 int RunHarnessCommand(const std::string& command,
                       const std::vector<std::string>& args) {
   Context ctx;
   int exit_code = 0;
   if (!MakeContext(args, &ctx, &exit_code)) return exit_code;
   if (command == "list") return List(ctx);
+  if (command == "design") return Design(ctx);
+  if (command == "claims") return Claims(ctx);
   if (command == "run") return RunAll(ctx, false, false, false);
   if (command == "check") return RunAll(ctx, true, false, false);
   if (command == "bless") return RunAll(ctx, false, true, false);

@@ -1,4 +1,4 @@
-// The harness commands of `repro`: list, run, check, bless, reproduce,
+// The harness commands of `repro`: list, design, claims, run, check, bless, reproduce,
 // report, plan, run-shard, merge, status. Each returns the exit code:
 // 0 success, 1 a failed check or run, 2 a usage error.
 #ifndef INITREPRO_SRC_CLI_HARNESS_COMMANDS_H_
@@ -11,7 +11,6 @@ namespace initrepro {
 
 int RunHarnessCommand(const std::string& command,
                       const std::vector<std::string>& args);
-bool IsHarnessCommand(const std::string& command);
 
 }  // namespace initrepro
 

@@ -23,7 +23,8 @@ bool IsHelpFlag(const std::string& arg) {
 
 int main(int argc, char** argv) {
   // The command is the first argument that is not a flag (flags take their
-  // value after '=', never as the next argument).
+  // value after '=', never as the next argument, except the repeatable
+  // --set, whose value may follow it).
   std::string command;
   bool help = false;
   for (int i = 1; i < argc; ++i) {
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
     if (arg == "--") break;
     if (IsHelpFlag(arg)) {
       help = true;
+    } else if (arg == "--set") {
+      ++i;  // its value is the next argument, never the command
     } else if (command.empty() && !absl::StartsWith(arg, "-")) {
       command = arg;
     }

@@ -29,33 +29,67 @@ struct Design {
   int64_t p, dim, steps, seeds, trials;
 };
 
-Design DesignFor(Tier tier) {
-  switch (tier) {
-    case Tier::kSmoke: return {11, 8, 30, 2, 2};
-    case Tier::kCi: return {23, 32, 800, 5, 8};
-    case Tier::kNightly: return {59, 128, kNightlySteps, 5, 10};
-    case Tier::kPaper: return {59, 128, 30000, 10, 50};
-  }
-  return {};
+const DesignSchema<Design>& Schema() {
+  static const auto* schema =
+      &(*new DesignSchema<Design>())
+           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Int("dim", &Design::dim, 2, 1024, "embedding width d")
+           .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
+           .Int("seeds", &Design::seeds, 1, 1000,
+                "reference seeds s0 = 0..seeds-1 (each fixes an embedding)")
+           .Int("trials", &Design::trials, 1, 10000,
+                "trials per reference seed (MLP and split vary)");
+  return *schema;
 }
 
-class MaSurvival : public Experiment {
+constexpr char kClaim[] = "MA-survival/signal-predicts-survival";
+
+class MaSurvival : public DesignedExperiment<Design> {
  public:
   std::string Name() const override { return "MA-survival"; }
   std::string Description() const override {
     return "Modular addition, fix_embedding: survival rate of each circle vs "
            "its initial Fourier signal (P1).";
   }
+  Design Preset(Tier tier) const override {
+    switch (tier) {
+      case Tier::kSmoke: return {11, 8, 30, 2, 2};
+      case Tier::kCi: return {23, 32, 800, 5, 8};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 5, 10};
+      case Tier::kPaper: return {59, 128, 30000, 10, 50};
+    }
+    return {};
+  }
+  const DesignSchema<Design>& Schema() const override {
+    return initrepro::Schema();
+  }
+
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec c;
+    c.id = kClaim;
+    c.statement =
+        "Circles with a higher initial Fourier signal survive more often.";
+    c.paper = "P1 Sec. 3.2.1; P2";
+    c.p1_script = "analysis/plot_init_signal_empirical.py";
+    c.statistic = Statistic::kPearson;
+    c.quantity = "(initial S_k, survival rate)";
+    c.unit = "(reference seed, k)";
+    c.threshold = 0;
+    c.max_p = 0.01;
+    c.scope = "the rate over valid runs";
+    return {c};
+  }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     return FixEmbeddingSweep(d.p, d.dim, d.steps, d.seeds, d.trials);
   }
 
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
-    const Design d = DesignFor(tier);
-    ClaimTest test;
+    const Design d = DesignAt(tier);
+    ClaimEvidence test;
+    test.claim_id = kClaim;
     const std::vector<SurvivalPoint> points =
         SurvivalTable(runs, "reference_seed", &test.runs);
     ExperimentResult result;
@@ -70,19 +104,10 @@ class MaSurvival : public Experiment {
     result.data["points"] = table;
     result.data["final_metrics"] = FinalMetricsSummary(runs);
 
-    test.id = "MA-survival/signal-predicts-survival";
-    test.statement =
-        "Circles with a higher initial Fourier signal survive more often.";
-    test.rule = "Pearson r(initial S_k, survival rate) > 0 with p < 0.01, one "
-                "rate per (reference seed, k) over valid runs";
     test.design = absl::StrCat("p=", d.p, ", d=", d.dim, ", ", d.steps,
                                " steps, ", d.seeds, " reference seeds x ",
                                d.trials, " trials");
-    test.statistic = Statistic::kPearson;
-    test.unit = "(reference seed, k)";
-    test.threshold = 0;
-    test.max_p = 0.01;
-    result.claims.push_back(Decide(tier, test));
+    result.evidence.push_back(test);
 
     Figure fig;
     fig.name = "survival";

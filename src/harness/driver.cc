@@ -8,6 +8,7 @@
 #include "src/harness/run_store.h"
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
+#include "src/verdict/verdict.h"
 
 namespace initrepro {
 namespace {
@@ -56,10 +57,40 @@ void AddWaysForward(const Experiment& experiment, Tier tier,
   }
 }
 
+// The one place where claims are decided: every piece of evidence the
+// experiment returned is joined with its declared ClaimSpec and handed to
+// the verdict engine. Evidence without a spec, or whose conditions differ
+// from the spec's, is a bug in the experiment and fails the command.
+absl::Status DecideClaims(const Experiment& experiment, Tier tier,
+                          ExperimentResult* result) {
+  const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
+  for (const ClaimEvidence& ev : result->evidence) {
+    const ClaimSpec* spec = nullptr;
+    for (const ClaimSpec& s : specs)
+      if (s.id == ev.claim_id ||
+          (s.per_checkpoint && s.id == SpecIdOf(ev.claim_id)))
+        spec = &s;
+    if (spec == nullptr)
+      return absl::InternalError(absl::StrCat(
+          experiment.Name(), ": evidence for claim '", ev.claim_id,
+          "' has no ClaimSpec; declare it in ClaimSpecs()"));
+    std::vector<std::string> names;
+    for (const auto& [name, holds] : ev.conditions) names.push_back(name);
+    if (!spec->descriptive && names != spec->conditions)
+      return absl::InternalError(absl::StrCat(
+          experiment.Name(), ": evidence for '", ev.claim_id,
+          "' gives other v1 conditions than its ClaimSpec declares"));
+    result->claims.push_back(Decide(tier, *spec, ev));
+  }
+  result->evidence.clear();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<nlohmann::json> AnalyseAndWrite(
     const Experiment& experiment, Tier tier,
     const std::vector<RunRecord>& runs, const DriverOptions& options) {
   ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
+  RETURN_IF_ERROR(DecideClaims(experiment, tier, &result));
   AddWaysForward(experiment, tier, &result);
   nlohmann::json j = ResultToJson(experiment, tier, runs, result);
   RETURN_IF_ERROR(MakeDirs(options.out_dir + "/results"));
@@ -128,8 +159,20 @@ absl::StatusOr<nlohmann::json> ReadResultFile(const std::string& path,
   return j;
 }
 
+// A result of a modified design (--set) is an exploration: never compared
+// with a golden, never written as one.
+absl::Status RefuseModified(const nlohmann::json& result, const char* what) {
+  if (!result.value("modified_design", false)) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      result.value("experiment", "?"), " (", result.value("tier", "?"),
+      "): the result is a modified design (", result.value("overrides",
+      nlohmann::json::array()).dump(), "), an exploration that is never ",
+      what, "; re-run without --set for the tier's design"));
+}
+
 absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
     const nlohmann::json& result, const DriverOptions& options) {
+  RETURN_IF_ERROR(RefuseModified(result, "compared with a golden"));
   const std::string name = result["experiment"];
   ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
   const std::string path = GoldenPath(options, name, tier);
@@ -143,6 +186,7 @@ absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
 
 absl::StatusOr<std::vector<std::string>> BlessGolden(
     const nlohmann::json& result, const DriverOptions& options) {
+  RETURN_IF_ERROR(RefuseModified(result, "written as a golden"));
   const std::string name = result["experiment"];
   ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
   const std::string path = GoldenPath(options, name, tier);

@@ -57,6 +57,14 @@ absl::StatusOr<InitialState> Experiment::InitialStateFor(
   return InitialState{};
 }
 
+absl::Status Experiment::SetOverrides(
+    const std::vector<DesignOverride>& overrides) {
+  if (overrides.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "--set ", overrides[0].field, "=...: ", Name(),
+      " has no settable design fields"));
+}
+
 bool RegisterExperiment(ExperimentFactory factory) {
   Factories().push_back(factory);
   return true;

@@ -22,8 +22,10 @@
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 #include "src/core/matrix.h"
+#include "src/harness/design.h"
 #include "src/train/config.h"
 #include "src/train/trainer.h"
+#include "src/verdict/claim_spec.h"
 
 namespace initrepro {
 
@@ -74,8 +76,9 @@ struct RunRecord {
   std::string bits_identity;
 };
 
-// One claim of PAPER.md's table with its verdict (filled by the verdict
-// engine, src/verdict/verdict.h; experiments never set `verdict` by hand).
+// One claim with its verdict, as the driver writes it: the verdict engine
+// (src/verdict/verdict.h) fills it from the experiment's ClaimSpec and
+// ClaimEvidence; nothing edits it afterwards, and experiments never see it.
 struct Claim {
   std::string id;
   std::string statement;  // as PAPER.md states it
@@ -88,9 +91,14 @@ struct Claim {
   nlohmann::json effect;
   nlohmann::json runs;       // {planned, valid, excluded: {reason: count}}
   std::string reason;        // non-empty whenever undecided
+  // Why, in one word: decided, descriptive, smoke_tier, too_few_valid,
+  // ceiling, undefined, interval_wide.
+  std::string reason_code;
   nlohmann::json to_decide;  // {tier, command, core_hours} when undecided
   std::string design;        // this tier's design, in words
   bool reconstructed = false;  // P2 setup reconstructed by us
+  nlohmann::json source = nlohmann::json::object();  // {paper, p1_script}
+  std::string variant_of;  // the claim this one is a variant of
 };
 
 // A 2-D plot, rendered by gnuplot (src/harness/figures.h). Only the
@@ -149,6 +157,11 @@ struct Figure {
 struct ExperimentResult {
   nlohmann::json data = nlohmann::json::object();   // figure numbers
   nlohmann::json stats = nlohmann::json::object();  // p-values: keys "p*"
+  // One entry per claim tested at this tier, in report order; ids are the
+  // experiment's ClaimSpecs (or "ID@STEP" for per-checkpoint ones). The
+  // driver decides each one; Analyze never sees a verdict.
+  std::vector<ClaimEvidence> evidence;
+  // Transitional: claims an unconverted experiment decided itself.
   std::vector<Claim> claims;
   std::vector<Figure> figures;
   std::vector<std::string> notes;  // deviations from P1's code, etc.
@@ -159,6 +172,21 @@ class Experiment {
   virtual ~Experiment() = default;
   virtual std::string Name() const = 0;         // e.g. "MA-survival"
   virtual std::string Description() const = 0;  // one line for `repro list`
+  // Every claim the experiment can test, in report order (`repro claims`).
+  virtual std::vector<ClaimSpec> ClaimSpecs() const { return {}; }
+
+  // The design of `tier` (its preset with this instance's overrides), as
+  // field -> value; null for an experiment without a design schema.
+  virtual nlohmann::json DesignJson(Tier tier) const { return nullptr; }
+  virtual std::vector<DesignFieldInfo> DesignFields() const { return {}; }
+  // Sets the overrides every later Plan/Analyze/DesignJson applies to the
+  // tier's preset. Checked against every tier's preset at once, so a bad
+  // field or value is an InvalidArgument before anything runs.
+  virtual absl::Status SetOverrides(
+      const std::vector<DesignOverride>& overrides);
+  const std::vector<DesignOverride>& Overrides() const { return overrides_; }
+  bool ModifiedDesign() const { return !overrides_.empty(); }
+
   virtual std::vector<RunSpec> Plan(Tier tier) const = 0;
   // The initial state of a run when the seeds alone do not define it
   // (handcrafted or perturbed embeddings). Default: drawn from the seeds.
@@ -166,6 +194,45 @@ class Experiment {
       const RunSpec& spec) const;
   virtual absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const = 0;
+
+ protected:
+  std::vector<DesignOverride> overrides_;
+};
+
+// An experiment whose design is a struct D with one preset per tier and a
+// schema (src/harness/design.h). Subclasses implement Preset and Schema
+// and read their design with DesignAt(tier), never a tier switch of their
+// own.
+template <typename D>
+class DesignedExperiment : public Experiment {
+ public:
+  // The tier's preset: one table per experiment, committed before the
+  // tier's first run.
+  virtual D Preset(Tier tier) const = 0;
+  virtual const DesignSchema<D>& Schema() const = 0;
+
+  // Preset(tier) with the overrides applied (they were checked when set).
+  D DesignAt(Tier tier) const {
+    D d = Preset(tier);
+    (void)Schema().Apply(overrides_, &d);
+    return d;
+  }
+  nlohmann::json DesignJson(Tier tier) const override {
+    return Schema().ToJson(DesignAt(tier));
+  }
+  std::vector<DesignFieldInfo> DesignFields() const override {
+    return Schema().Fields();
+  }
+  absl::Status SetOverrides(
+      const std::vector<DesignOverride>& overrides) override {
+    for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper}) {
+      D d = Preset(t);
+      absl::Status s = Schema().Apply(overrides, &d);
+      if (!s.ok()) return s;
+    }
+    overrides_ = overrides;
+    return absl::OkStatus();
+  }
 };
 
 // Registry. Experiments register themselves at static-initialisation time.

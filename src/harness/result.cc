@@ -127,6 +127,41 @@ void Compare(const nlohmann::json& g, const nlohmann::json& n,
 
 }  // namespace
 
+void to_json(nlohmann::json& j, const Claim& c) {
+  j = {{"id", c.id},
+       {"statement", c.statement},
+       {"rule", c.rule},
+       {"observed", c.observed},
+       {"verdict", c.verdict},
+       {"design", c.design},
+       {"runs", c.runs},
+       {"reconstructed", c.reconstructed},
+       {"source", c.source}};
+  if (!c.variant_of.empty()) j["variant_of"] = c.variant_of;
+  if (!c.effect.is_null()) j["effect"] = c.effect;
+  if (!c.reason.empty()) j["reason"] = c.reason;
+  if (!c.reason_code.empty()) j["reason_code"] = c.reason_code;
+  if (!c.to_decide.is_null()) j["to_decide"] = c.to_decide;
+}
+
+void from_json(const nlohmann::json& j, Claim& c) {
+  // value(): every field but id is optional in older formats.
+  c.id = j.at("id").get<std::string>();
+  c.statement = j.value("statement", "");
+  c.rule = j.value("rule", "");
+  c.observed = j.value("observed", nlohmann::json::object());
+  c.verdict = j.value("verdict", "");
+  c.design = j.value("design", "");
+  c.runs = j.value("runs", nlohmann::json());
+  c.reconstructed = j.value("reconstructed", false);
+  c.source = j.value("source", nlohmann::json::object());
+  c.variant_of = j.value("variant_of", "");
+  c.effect = j.value("effect", nlohmann::json());
+  c.reason = j.value("reason", "");
+  c.reason_code = j.value("reason_code", "");
+  c.to_decide = j.value("to_decide", nlohmann::json());
+}
+
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
                             const std::vector<RunRecord>& runs,
                             const ExperimentResult& result) {
@@ -148,21 +183,14 @@ nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
   j["runs"] = run_list;
   j["data"] = result.data;
   j["stats"] = result.stats;
+  j["design"] = experiment.DesignJson(tier);
+  nlohmann::json overrides = nlohmann::json::array();
+  for (const DesignOverride& o : experiment.Overrides())
+    overrides.push_back(absl::StrCat(o.field, "=", o.value));
+  j["overrides"] = overrides;
+  j["modified_design"] = experiment.ModifiedDesign();
   nlohmann::json claims = nlohmann::json::array();
-  for (const Claim& c : result.claims) {
-    nlohmann::json jc = {{"id", c.id},
-                         {"statement", c.statement},
-                         {"rule", c.rule},
-                         {"observed", c.observed},
-                         {"verdict", c.verdict},
-                         {"design", c.design},
-                         {"runs", c.runs},
-                         {"reconstructed", c.reconstructed}};
-    if (!c.effect.is_null()) jc["effect"] = c.effect;
-    if (!c.reason.empty()) jc["reason"] = c.reason;
-    if (!c.to_decide.is_null()) jc["to_decide"] = c.to_decide;
-    claims.push_back(jc);
-  }
+  for (const Claim& c : result.claims) claims.push_back(c);
   j["claims"] = claims;
   nlohmann::json figures = nlohmann::json::array();
   for (const Figure& f : result.figures) figures.push_back(FigureToJson(f));
@@ -185,7 +213,10 @@ absl::Status ValidateResultJson(const nlohmann::json& j,
   };
   if (!j.is_object()) return bad("(top level)", "a JSON object", j.type_name());
   if (!j.contains("format_version") || j["format_version"] != kResultFormatVersion)
-    return bad("format_version", absl::StrCat(kResultFormatVersion),
+    return bad("format_version",
+               absl::StrCat(kResultFormatVersion,
+                            " (an older result is re-made by `repro run`, an "
+                            "older golden by `repro bless`)"),
                j.contains("format_version") ? j["format_version"].dump()
                                             : "nothing");
   if (!j.contains("experiment") || j["experiment"] != experiment)

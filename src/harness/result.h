@@ -22,7 +22,15 @@
 namespace initrepro {
 
 // 2: claims carry effect, runs, reason and to_decide (verdicts v2).
-inline constexpr int kResultFormatVersion = 2;
+// 3: the result carries its design (field -> value), overrides and
+//    modified_design; claims carry source, reason_code and variant_of, and
+//    their rule sentence is generated from the claim's spec.
+inline constexpr int kResultFormatVersion = 3;
+
+// A claim as results and goldens hold it (fields of older formats that are
+// missing read as empty).
+void to_json(nlohmann::json& j, const Claim& c);
+void from_json(const nlohmann::json& j, Claim& c);
 
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
                             const std::vector<RunRecord>& runs,

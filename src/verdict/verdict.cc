@@ -84,6 +84,10 @@ Evidence MeanDifference(const ClaimTest& t, bool paired) {
   return e;
 }
 
+// kFraction, kMinFraction. For kGreater the v1 rule is estimate >= t in
+// every group, reproduced when every interval lies at or above t; for
+// kLess (estimate <= t) everything is mirrored: the numbers below are
+// returned in the claimed direction as Decide expects (negated for kLess).
 Evidence Fraction(const ClaimTest& t, std::string* group_note) {
   Evidence e;
   e.inclusive = true;
@@ -92,9 +96,12 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
     e.undefined_why = "no units";
     return e;
   }
+  const bool less = t.side == Side::kLess;
+  // In the claimed direction: kLess compares -value against -t.
+  auto dir = [less](double v) { return less ? -v : v; };
   // kFraction has one group; kMinFraction reports the group whose interval
-  // is lowest and needs every group to pass.
-  size_t worst = 0;
+  // is worst (lowest in the claimed direction) and needs every group to
+  // pass.
   std::vector<Interval> all;
   bool every_passes = true;
   for (size_t i = 0; i < t.counts.size(); ++i) {
@@ -104,22 +111,24 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
       e.undefined_why = absl::StrCat("group ", i, " has no units");
       return e;
     }
-    if (all[i].estimate < t.threshold) every_passes = false;
-    if (all[i].low < all[worst].low ||
-        (all[i].low == all[worst].low && all[i].high < all[worst].high))
-      worst = i;
+    if (dir(all[i].estimate) < dir(t.threshold)) every_passes = false;
   }
-  // not_reproduced needs one group whose whole interval is below.
-  size_t lowest_high = 0;
-  for (size_t i = 0; i < all.size(); ++i)
-    if (all[i].high < all[lowest_high].high) lowest_high = i;
-  e.effect = all[worst];
-  if (all[lowest_high].high < t.threshold) e.effect = all[lowest_high];
+  // The claimed-direction low and high of group i.
+  auto lo = [&](size_t i) { return less ? -all[i].high : all[i].low; };
+  auto hi = [&](size_t i) { return less ? -all[i].low : all[i].high; };
+  size_t worst = 0, lowest_high = 0;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (lo(i) < lo(worst) || (lo(i) == lo(worst) && hi(i) < hi(worst)))
+      worst = i;
+    if (hi(i) < hi(lowest_high)) lowest_high = i;
+  }
+  // not_reproduced needs one group whose whole interval is on the wrong side.
+  const bool ruled_out = hi(lowest_high) < dir(t.threshold);
+  e.effect = all[ruled_out ? lowest_high : worst];
   if (t.counts.size() > 1 && group_note != nullptr && !t.group_labels.empty())
-    *group_note = t.group_labels[e.effect.high < t.threshold ? lowest_high
-                                                             : worst];
-  e.null_value = t.threshold;
-  e.rule_out_below = t.threshold;
+    *group_note = t.group_labels[ruled_out ? lowest_high : worst];
+  e.null_value = dir(t.threshold);
+  e.rule_out_below = dir(t.threshold);
   e.v1_holds = every_passes;
   return e;
 }
@@ -185,38 +194,81 @@ std::string ExcludedText(const RunTally& runs) {
   return parts.empty() ? "none" : absl::StrJoin(parts, ", ");
 }
 
+// kFractionInside: the v1 rule is threshold <= estimate <= threshold_high;
+// reproduced when the whole interval lies inside that band, not_reproduced
+// when it lies entirely below or entirely above it.
+Claim DecideInside(Tier tier, const ClaimTest& t, Claim c,
+                   const std::string& valid_text) {
+  Evidence e;
+  e.label = "fraction";
+  if (t.counts.size() == 1)
+    e.effect = ClopperPearson(t.counts[0].first, t.counts[0].second,
+                              kVerdictLevel);
+  c.effect = EffectJson(t, e, "");
+  const std::string band =
+      absl::StrCat("[", Num(t.threshold), ", ", Num(t.threshold_high), "]");
+  auto undecided = [&](const std::string& code, const std::string& why) {
+    c.verdict = "undecided_at_this_scale";
+    c.reason_code = code;
+    c.reason = why;
+    return c;
+  };
+  if (tier == Tier::kSmoke)
+    return undecided("smoke_tier", "smoke tier: a few tiny runs check the "
+                                   "plumbing; it decides nothing.");
+  if (t.runs.planned > 0 &&
+      t.runs.valid < kMinValidShare * static_cast<double>(t.runs.planned))
+    return undecided("too_few_valid",
+                     absl::StrCat("too few valid runs: ", valid_text,
+                                  " (need >= 80 %); excluded: ",
+                                  ExcludedText(t.runs), "."));
+  if (!e.effect.defined)
+    return undecided("undefined",
+                     "the statistic is undefined: no trained unit.");
+  const std::string interval = absl::StrCat(
+      "fraction ", Num(e.effect.estimate), ", 99 % interval [",
+      Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
+      t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"));
+  if (e.effect.low >= t.threshold && e.effect.high <= t.threshold_high) {
+    c.verdict = "reproduced";
+    c.reason_code = "decided";
+    c.reason = absl::StrCat(interval, ": the interval lies inside ", band,
+                            ".");
+    return c;
+  }
+  if (e.effect.high < t.threshold || e.effect.low > t.threshold_high) {
+    c.verdict = "not_reproduced";
+    c.reason_code = "decided";
+    c.reason = absl::StrCat(interval, ": the whole interval lies ",
+                            e.effect.high < t.threshold ? "below " : "above ",
+                            e.effect.high < t.threshold
+                                ? Num(t.threshold)
+                                : Num(t.threshold_high),
+                            ", outside ", band, ".");
+    return c;
+  }
+  return undecided("interval_wide",
+                   absl::StrCat(interval, ": the interval crosses an edge of ",
+                                band, " and lies neither inside nor outside "
+                                "it. ", valid_text, "."));
+}
+
 }  // namespace
 
-void RunTally::Add(const std::string& reason) {
-  ++planned;
-  if (reason.empty()) {
-    ++valid;
-  } else {
-    ++excluded[reason];
-  }
-}
-
-nlohmann::json RunTally::ToJson() const {
-  nlohmann::json ex = nlohmann::json::object();
-  for (const auto& [reason, n] : excluded) ex[reason] = n;
-  return {{"planned", planned}, {"valid", valid}, {"excluded", ex}};
-}
-
-std::string StatisticName(Statistic s) {
-  switch (s) {
-    case Statistic::kPearson: return "pearson";
-    case Statistic::kSpearman: return "spearman";
-    case Statistic::kMeanDifference: return "mean_difference";
-    case Statistic::kPairedMean: return "paired_mean";
-    case Statistic::kFraction: return "fraction";
-    case Statistic::kMinFraction: return "min_fraction";
-    case Statistic::kSignTest: return "sign_test";
-    case Statistic::kOddsRatio: return "odds_ratio";
-  }
-  return "unknown";
-}
-
 Claim Decide(Tier tier, const ClaimTest& t) {
+  Claim c;
+  c.id = t.id;
+  c.statement = t.statement;
+  c.rule = t.rule;
+  c.design = t.design;
+  c.reconstructed = t.reconstructed;
+  c.observed = t.observed;
+  c.runs = t.runs.ToJson();
+  const std::string valid_text =
+      absl::StrCat(t.runs.valid, " of ", t.runs.planned, " planned runs valid");
+  if (t.statistic == Statistic::kFractionInside)
+    return DecideInside(tier, t, c, valid_text);
+
   Evidence e;
   std::string group;
   switch (t.statistic) {
@@ -228,26 +280,27 @@ Claim Decide(Tier tier, const ClaimTest& t) {
     case Statistic::kMinFraction: e = Fraction(t, &group); break;
     case Statistic::kSignTest: e = SignTest(t); break;
     case Statistic::kOddsRatio: e = OddsRatio(t); break;
+    case Statistic::kFractionInside: break;  // above
   }
+  if (t.inclusive) e.inclusive = true;
+  if (!std::isnan(t.smallest_effect))
+    e.rule_out_below =
+        t.side == Side::kLess ? -t.smallest_effect : t.smallest_effect;
 
-  Claim c;
-  c.id = t.id;
-  c.statement = t.statement;
-  c.rule = t.rule;
-  c.design = t.design;
-  c.reconstructed = t.reconstructed;
-  c.observed = t.observed;
   if (!std::isnan(e.p)) c.observed["p"] = e.p;
   c.effect = EffectJson(t, e, group);
-  c.runs = t.runs.ToJson();
 
   // Work in the claimed direction: for kLess negate and swap the bounds.
   const bool less = t.side == Side::kLess;
   const double est = less ? -e.effect.estimate : e.effect.estimate;
   const double low = less ? -e.effect.high : e.effect.low;
   const double high = less ? -e.effect.low : e.effect.high;
-  // null_value and rule_out_below are already in the claimed direction.
+  // null_value and rule_out_below are in the claimed direction; fractions
+  // negate theirs for kLess, the other statistics keep a null of 0 or 1.
   const double null_value = e.null_value;
+  const bool null_negated = less && (t.statistic == Statistic::kFraction ||
+                                     t.statistic == Statistic::kMinFraction);
+  const double null_shown = null_negated ? -null_value : null_value;
   const double threshold = less ? -t.threshold : t.threshold;
   const char* side_word = less ? "below" : "above";
 
@@ -257,7 +310,7 @@ Claim Decide(Tier tier, const ClaimTest& t) {
     v1 = !t.a.empty() && Mean(t.a) > 0.5;
   } else if (t.statistic != Statistic::kFraction &&
              t.statistic != Statistic::kMinFraction) {
-    v1 = est > threshold;
+    v1 = t.inclusive ? est >= threshold : est > threshold;
   }
   if (!std::isnan(t.max_p)) v1 = v1 && e.p < t.max_p;
   std::vector<std::string> failed_conditions;
@@ -270,48 +323,53 @@ Claim Decide(Tier tier, const ClaimTest& t) {
       Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
       t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"),
       group.empty() ? "" : absl::StrCat(" (", group, ")"));
-  const std::string valid_text =
-      absl::StrCat(t.runs.valid, " of ", t.runs.planned, " planned runs valid");
 
-  auto undecided = [&](const std::string& why) {
+  auto undecided = [&](const std::string& code, const std::string& why) {
     c.verdict = "undecided_at_this_scale";
+    c.reason_code = code;
     c.reason = why;
     return c;
   };
   if (tier == Tier::kSmoke)
-    return undecided("smoke tier: a few tiny runs check the plumbing; it "
+    return undecided("smoke_tier",
+                     "smoke tier: a few tiny runs check the plumbing; it "
                      "decides nothing.");
   if (t.runs.planned > 0 &&
       t.runs.valid < kMinValidShare * static_cast<double>(t.runs.planned))
-    return undecided(absl::StrCat(
-        "too few valid runs: ", valid_text, " (need >= 80 %); excluded: ",
-        ExcludedText(t.runs), ". ", interval, "."));
+    return undecided("too_few_valid",
+                     absl::StrCat("too few valid runs: ", valid_text,
+                                  " (need >= 80 %); excluded: ",
+                                  ExcludedText(t.runs), ". ", interval, "."));
   if (!t.cannot_measure.empty())
-    return undecided(absl::StrCat(t.cannot_measure, " ", interval, "."));
+    return undecided("ceiling",
+                     absl::StrCat(t.cannot_measure, " ", interval, "."));
   if (!e.undefined_why.empty())
-    return undecided(absl::StrCat("the statistic is undefined: ",
-                                  e.undefined_why, "."));
+    return undecided("undefined", absl::StrCat("the statistic is undefined: ",
+                                               e.undefined_why, "."));
 
   const bool beyond_null = e.inclusive ? low >= null_value : low > null_value;
   const bool ruled_out = high < e.rule_out_below;
+  const double rule_out_shown = less ? -e.rule_out_below : e.rule_out_below;
   if (v1 && beyond_null) {
     c.verdict = "reproduced";
+    c.reason_code = "decided";
     c.reason = absl::StrCat(interval, ": the v1 rule holds and the interval "
-                            "lies ", side_word, " ", Num(e.null_value), ".");
+                            "lies ", side_word, e.inclusive ? " or at " : " ",
+                            Num(null_shown), ".");
     return c;
   }
   if (ruled_out) {
     c.verdict = "not_reproduced";
+    c.reason_code = "decided";
     c.reason = absl::StrCat(interval, ": the whole interval lies on the wrong "
-                            "side of ", Num(less ? -e.rule_out_below
-                                                 : e.rule_out_below),
+                            "side of ", Num(rule_out_shown),
                             ", which rules the claimed effect out.");
     return c;
   }
   std::vector<std::string> why;
   if (!beyond_null)
     why.push_back(absl::StrCat("the interval reaches the null ",
-                               Num(e.null_value)));
+                               Num(null_shown)));
   if (!v1) {
     if (!failed_conditions.empty()) {
       why.push_back(absl::StrCat("v1 condition fails: ",
@@ -324,11 +382,53 @@ Claim Decide(Tier tier, const ClaimTest& t) {
                                  Num(t.threshold)));
     }
   }
-  return undecided(absl::StrCat(
-      interval, ": ", absl::StrJoin(why, " and "),
-      ", yet the interval does not rule the claim out (it reaches ",
-      Num(less ? -e.rule_out_below : e.rule_out_below), "). ", valid_text,
-      "."));
+  return undecided(
+      "interval_wide",
+      absl::StrCat(interval, ": ", absl::StrJoin(why, " and "),
+                   ", yet the interval does not rule the claim out: its ",
+                   less ? "lower" : "upper", " end is not ",
+                   less ? "above " : "below ",
+                   "the smallest effect of interest ", Num(rule_out_shown),
+                   ". ", valid_text, "."));
+}
+
+Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev) {
+  if (spec.descriptive) {
+    Claim c = Descriptive(ev.claim_id, spec.statement, RuleSentence(spec),
+                          ev.design, ev.runs, ev.observed, spec.reconstructed);
+    c.reason_code = "descriptive";
+    c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
+    c.variant_of = spec.variant_of;
+    return c;
+  }
+  ClaimTest t;
+  t.id = ev.claim_id;
+  t.statement = spec.statement;
+  t.rule = RuleSentence(spec);
+  t.design = ev.design;
+  t.reconstructed = spec.reconstructed;
+  t.statistic = spec.statistic;
+  t.side = spec.side;
+  t.unit = spec.unit;
+  t.x = ev.x;
+  t.y = ev.y;
+  t.a = ev.a;
+  t.b = ev.b;
+  t.counts = ev.counts;
+  t.group_labels = ev.group_labels;
+  t.threshold = spec.threshold;
+  t.threshold_high = spec.threshold_high;
+  t.inclusive = spec.inclusive;
+  t.max_p = spec.max_p;
+  t.smallest_effect = spec.smallest_effect;
+  t.conditions = ev.conditions;
+  t.runs = ev.runs;
+  t.cannot_measure = ev.cannot_measure;
+  t.observed = ev.observed;
+  Claim c = Decide(tier, t);
+  c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
+  c.variant_of = spec.variant_of;
+  return c;
 }
 
 Claim Descriptive(const std::string& id, const std::string& statement,

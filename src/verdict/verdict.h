@@ -47,32 +47,11 @@
 
 #include "nlohmann/json.hpp"
 #include "src/harness/experiment.h"
+#include "src/verdict/claim_spec.h"
 
 namespace initrepro {
 
 inline constexpr double kVerdictLevel = 0.99;
-
-enum class Statistic {
-  kPearson,
-  kSpearman,
-  kMeanDifference,
-  kPairedMean,
-  kFraction,
-  kMinFraction,
-  kSignTest,
-  kOddsRatio,
-};
-enum class Side { kGreater, kLess };
-
-// Planned runs, valid runs and the excluded ones by reason ("diverged",
-// "not_trained", "not_settled", "no_circle", ...).
-struct RunTally {
-  int64_t planned = 0;
-  int64_t valid = 0;
-  std::map<std::string, int64_t> excluded;
-  void Add(const std::string& reason);  // "" = valid
-  nlohmann::json ToJson() const;
-};
 
 struct ClaimTest {
   std::string id, statement, rule, design;
@@ -94,7 +73,11 @@ struct ClaimTest {
   // correlations and differences, >= for fractions), and p < max_p where
   // v1 asks for a test (NaN: no p-value condition).
   double threshold = 0;
+  double threshold_high = std::numeric_limits<double>::quiet_NaN();
+  bool inclusive = false;  // differences: >= threshold, low >= null
   double max_p = std::numeric_limits<double>::quiet_NaN();
+  // not_reproduced boundary in the claimed direction; NaN: the default.
+  double smallest_effect = std::numeric_limits<double>::quiet_NaN();
   // Further v1 conditions on the point estimates, e.g. {"every seed rises",
   // true}.
   std::vector<std::pair<std::string, bool>> conditions;
@@ -110,13 +93,17 @@ struct ClaimTest {
 // undecided (plumbing only) but its effect is still computed.
 Claim Decide(Tier tier, const ClaimTest& test);
 
+// The driver's entry point: decides the claim `spec` declares on what
+// `evidence` shows (its rule sentence generated from the spec; source,
+// variant and reconstructed flag copied from it). Descriptive specs give a
+// descriptive claim with the evidence's runs and observed numbers.
+Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& evidence);
+
 // A claim the papers make without a test (a curve to report).
 Claim Descriptive(const std::string& id, const std::string& statement,
                   const std::string& rule, const std::string& design,
                   RunTally runs, nlohmann::json observed,
                   bool reconstructed = false);
-
-std::string StatisticName(Statistic s);
 
 }  // namespace initrepro
 
