@@ -23,6 +23,13 @@ std::string Num(double v) {
   return absl::StrFormat("%.3g", v);
 }
 
+// "99 %" at kVerdictLevel (as every golden says), "99.75 %" at a look's
+// Bonferroni level.
+std::string LevelText(double level) {
+  if (level == kVerdictLevel) return "99 %";
+  return absl::StrFormat("%.10g %%", level * 100);
+}
+
 // What Decide computes before applying the three-way rule, in the claimed
 // direction (for kLess every number is negated so that "greater" is the
 // claimed side).
@@ -37,11 +44,11 @@ struct Evidence {
   std::string undefined_why;
 };
 
-Evidence Correlate(const ClaimTest& t, bool spearman) {
+Evidence Correlate(const ClaimTest& t, bool spearman, double level) {
   Evidence e;
   const Correlation c = spearman ? Spearman(t.x, t.y) : Pearson(t.x, t.y);
-  e.effect = spearman ? SpearmanInterval(c.r, c.n, kVerdictLevel)
-                      : PearsonInterval(c.r, c.n, kVerdictLevel);
+  e.effect = spearman ? SpearmanInterval(c.r, c.n, level)
+                      : PearsonInterval(c.r, c.n, level);
   e.effect.n = static_cast<int64_t>(t.x.size());
   e.p = c.p_two_sided;
   e.label = spearman ? "Spearman rho" : "Pearson r";
@@ -54,15 +61,15 @@ Evidence Correlate(const ClaimTest& t, bool spearman) {
   return e;
 }
 
-Evidence MeanDifference(const ClaimTest& t, bool paired) {
+Evidence MeanDifference(const ClaimTest& t, bool paired, double level) {
   Evidence e;
   if (paired) {
-    e.effect = MeanInterval(t.a, kVerdictLevel);
+    e.effect = MeanInterval(t.a, level);
     e.label = "mean paired difference";
     const double sd = t.a.size() >= 2 ? std::sqrt(SampleVariance(t.a)) : 0;
     e.rule_out_below = kSmallestStandardised * sd;
   } else {
-    e.effect = WelchInterval(t.a, t.b, kVerdictLevel);
+    e.effect = WelchInterval(t.a, t.b, level);
     e.label = "difference of means";
     const double pooled =
         (t.a.size() >= 2 && t.b.size() >= 2)
@@ -84,7 +91,8 @@ Evidence MeanDifference(const ClaimTest& t, bool paired) {
   return e;
 }
 
-Evidence Fraction(const ClaimTest& t, std::string* group_note) {
+Evidence Fraction(const ClaimTest& t, double level,
+                  std::string* group_note) {
   Evidence e;
   e.inclusive = true;
   e.label = "fraction";
@@ -99,7 +107,7 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
   bool every_passes = true;
   for (size_t i = 0; i < t.counts.size(); ++i) {
     all.push_back(ClopperPearson(t.counts[i].first, t.counts[i].second,
-                                 kVerdictLevel));
+                                 level));
     if (!all.back().defined) {
       e.undefined_why = absl::StrCat("group ", i, " has no units");
       return e;
@@ -124,7 +132,7 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
   return e;
 }
 
-Evidence SignTest(const ClaimTest& t) {
+Evidence SignTest(const ClaimTest& t, double level) {
   Evidence e;
   e.label = "fraction of units above 0.5";
   int64_t above = 0, below = 0;
@@ -132,7 +140,7 @@ Evidence SignTest(const ClaimTest& t) {
     if (v > 0.5) ++above;
     if (v < 0.5) ++below;
   }
-  e.effect = ClopperPearson(above, above + below, kVerdictLevel);
+  e.effect = ClopperPearson(above, above + below, level);
   e.p = SignTestPGreater(above, below);
   e.null_value = 0.5;
   e.rule_out_below = 0.5 + kSmallestRateDifference;
@@ -140,7 +148,7 @@ Evidence SignTest(const ClaimTest& t) {
   return e;
 }
 
-Evidence OddsRatio(const ClaimTest& t) {
+Evidence OddsRatio(const ClaimTest& t, double level) {
   Evidence e;
   e.label = "odds ratio";
   if (t.counts.size() != 2) {
@@ -149,7 +157,7 @@ Evidence OddsRatio(const ClaimTest& t) {
   }
   const auto [a, b] = t.counts[0];
   const auto [c, d] = t.counts[1];
-  e.effect = ConditionalOddsRatio(a, b, c, d, kVerdictLevel);
+  e.effect = ConditionalOddsRatio(a, b, c, d, level);
   e.p = FisherExactPGreater(a, b, c, d);
   e.null_value = 1;
   e.rule_out_below = 1;
@@ -166,12 +174,12 @@ nlohmann::json JsonNumber(double x) {
 }
 
 nlohmann::json EffectJson(const ClaimTest& t, const Evidence& e,
-                          const std::string& group) {
+                          const std::string& group, double level) {
   nlohmann::json j = {{"statistic", e.label},
                       {"estimate", JsonNumber(e.effect.estimate)},
                       {"low", JsonNumber(e.effect.low)},
                       {"high", JsonNumber(e.effect.high)},
-                      {"level", kVerdictLevel},
+                      {"level", level},
                       {"n", e.effect.n},
                       {"unit", t.unit}};
   if (!group.empty()) j["group"] = group;
@@ -216,18 +224,20 @@ std::string StatisticName(Statistic s) {
   return "unknown";
 }
 
-Claim Decide(Tier tier, const ClaimTest& t) {
+Claim Decide(Tier tier, const ClaimTest& t, double level) {
   Evidence e;
   std::string group;
   switch (t.statistic) {
-    case Statistic::kPearson: e = Correlate(t, false); break;
-    case Statistic::kSpearman: e = Correlate(t, true); break;
-    case Statistic::kMeanDifference: e = MeanDifference(t, false); break;
-    case Statistic::kPairedMean: e = MeanDifference(t, true); break;
+    case Statistic::kPearson: e = Correlate(t, false, level); break;
+    case Statistic::kSpearman: e = Correlate(t, true, level); break;
+    case Statistic::kMeanDifference:
+      e = MeanDifference(t, false, level);
+      break;
+    case Statistic::kPairedMean: e = MeanDifference(t, true, level); break;
     case Statistic::kFraction:
-    case Statistic::kMinFraction: e = Fraction(t, &group); break;
-    case Statistic::kSignTest: e = SignTest(t); break;
-    case Statistic::kOddsRatio: e = OddsRatio(t); break;
+    case Statistic::kMinFraction: e = Fraction(t, level, &group); break;
+    case Statistic::kSignTest: e = SignTest(t, level); break;
+    case Statistic::kOddsRatio: e = OddsRatio(t, level); break;
   }
 
   Claim c;
@@ -238,7 +248,7 @@ Claim Decide(Tier tier, const ClaimTest& t) {
   c.reconstructed = t.reconstructed;
   c.observed = t.observed;
   if (!std::isnan(e.p)) c.observed["p"] = e.p;
-  c.effect = EffectJson(t, e, group);
+  c.effect = EffectJson(t, e, group, level);
   c.runs = t.runs.ToJson();
 
   // Work in the claimed direction: for kLess negate and swap the bounds.
@@ -266,7 +276,8 @@ Claim Decide(Tier tier, const ClaimTest& t) {
   v1 = v1 && failed_conditions.empty();
 
   const std::string interval = absl::StrCat(
-      e.label, " ", Num(e.effect.estimate), ", 99 % interval [",
+      e.label, " ", Num(e.effect.estimate), ", ", LevelText(level),
+      " interval [",
       Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
       t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"),
       group.empty() ? "" : absl::StrCat(" (", group, ")"));

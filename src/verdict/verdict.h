@@ -106,9 +106,11 @@ struct ClaimTest {
   nlohmann::json observed = nlohmann::json::object();  // extra numbers
 };
 
-// Decides one claim at kVerdictLevel. At the smoke tier every claim is
-// undecided (plumbing only) but its effect is still computed.
-Claim Decide(Tier tier, const ClaimTest& test);
+// Decides one claim with two-sided intervals at `level` (kVerdictLevel
+// unless a sequential design splits it over its looks: sequential.h). At
+// the smoke tier every claim is undecided (plumbing only) but its effect is
+// still computed.
+Claim Decide(Tier tier, const ClaimTest& test, double level = kVerdictLevel);
 
 // A claim the papers make without a test (a curve to report).
 Claim Descriptive(const std::string& id, const std::string& statement,
