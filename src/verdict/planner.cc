@@ -24,10 +24,6 @@ double StudentQuantile(double df, double q) {
                                q);
 }
 
-bool IsCorrelation(Statistic s) {
-  return s == Statistic::kPearson || s == Statistic::kSpearman;
-}
-
 absl::StatusOr<Statistic> StatisticFromLabel(const std::string& label,
                                              bool has_group) {
   if (label == "Pearson r") return Statistic::kPearson;
@@ -228,7 +224,9 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
       p.side = reason.find("lies below") != std::string::npos ? Side::kLess
                                                                : Side::kGreater;
       p.threshold = 0;
-      if (!std::isfinite(low) || !std::isfinite(high) || p.units < 4)
+      const int64_t min_units =
+          p.statistic == Statistic::kPairedMean ? 2 : 4;
+      if (!std::isfinite(low) || !std::isfinite(high) || p.units < min_units)
         return absl::FailedPreconditionError(absl::StrCat(
             id, ": the pilot interval is undefined (n = ", p.units, ")"));
       // The sd from the interval's half-width (intervals.cc's formulas).
