@@ -72,6 +72,10 @@ const std::vector<CommandSpec>& Commands() {
        {"tier", "engine", "shards", "cpus_per_task", "partition", "time",
         "max_running",
         "dry_run", "jobs", "out", "quiet"}},
+      {"power", "EXP",
+       "per claim: pilot effect, units, runs and core-hours to decide it "
+       "(80 % power at 99 %), from the committed golden",
+       {"tier", "golden_dir", "cap_core_hours", "format"}},
       {"help", "", "this text", {}},
   };
   return *commands;

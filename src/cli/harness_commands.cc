@@ -30,7 +30,7 @@ ABSL_FLAG(std::string, set, "",
           "design override FIELD=VALUE[,VALUE...], repeatable (`repro design "
           "EXP` lists the fields); the result is a modified design, never a "
           "golden");
-ABSL_FLAG(std::string, format, "text", "design, claims: text | md | json");
+ABSL_DECLARE_FLAG(std::string, format);  // power_command.cc
 
 namespace initrepro {
 namespace {

@@ -10,6 +10,7 @@
 #include "src/cli/flag_parser.h"
 #include "src/cli/geometry_command.h"
 #include "src/cli/harness_commands.h"
+#include "src/cli/power_command.h"
 #include "src/cli/submit_command.h"
 #include "src/cli/train_command.h"
 
@@ -69,5 +70,6 @@ int main(int argc, char** argv) {
   if (command == "train") return initrepro::RunTrainCommand(rest);
   if (command == "geometry") return initrepro::RunGeometryCommand(rest);
   if (command == "submit") return initrepro::RunSubmitCommand(rest);
+  if (command == "power") return initrepro::RunPowerCommand(rest);
   return initrepro::RunHarnessCommand(command, rest);
 }

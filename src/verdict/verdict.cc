@@ -23,6 +23,13 @@ std::string Num(double v) {
   return absl::StrFormat("%.3g", v);
 }
 
+// "99 %" at kVerdictLevel (as every golden says), "99.75 %" at a look's
+// Bonferroni level.
+std::string LevelText(double level) {
+  if (level == kVerdictLevel) return "99 %";
+  return absl::StrFormat("%.10g %%", level * 100);
+}
+
 // What Decide computes before applying the three-way rule, in the claimed
 // direction (for kLess every number is negated so that "greater" is the
 // claimed side).
@@ -37,11 +44,11 @@ struct Evidence {
   std::string undefined_why;
 };
 
-Evidence Correlate(const ClaimTest& t, bool spearman) {
+Evidence Correlate(const ClaimTest& t, bool spearman, double level) {
   Evidence e;
   const Correlation c = spearman ? Spearman(t.x, t.y) : Pearson(t.x, t.y);
-  e.effect = spearman ? SpearmanInterval(c.r, c.n, kVerdictLevel)
-                      : PearsonInterval(c.r, c.n, kVerdictLevel);
+  e.effect = spearman ? SpearmanInterval(c.r, c.n, level)
+                      : PearsonInterval(c.r, c.n, level);
   e.effect.n = static_cast<int64_t>(t.x.size());
   e.p = c.p_two_sided;
   e.label = spearman ? "Spearman rho" : "Pearson r";
@@ -54,15 +61,15 @@ Evidence Correlate(const ClaimTest& t, bool spearman) {
   return e;
 }
 
-Evidence MeanDifference(const ClaimTest& t, bool paired) {
+Evidence MeanDifference(const ClaimTest& t, bool paired, double level) {
   Evidence e;
   if (paired) {
-    e.effect = MeanInterval(t.a, kVerdictLevel);
+    e.effect = MeanInterval(t.a, level);
     e.label = "mean paired difference";
     const double sd = t.a.size() >= 2 ? std::sqrt(SampleVariance(t.a)) : 0;
     e.rule_out_below = kSmallestStandardised * sd;
   } else {
-    e.effect = WelchInterval(t.a, t.b, kVerdictLevel);
+    e.effect = WelchInterval(t.a, t.b, level);
     e.label = "difference of means";
     const double pooled =
         (t.a.size() >= 2 && t.b.size() >= 2)
@@ -88,7 +95,8 @@ Evidence MeanDifference(const ClaimTest& t, bool paired) {
 // every group, reproduced when every interval lies at or above t; for
 // kLess (estimate <= t) everything is mirrored: the numbers below are
 // returned in the claimed direction as Decide expects (negated for kLess).
-Evidence Fraction(const ClaimTest& t, std::string* group_note) {
+Evidence Fraction(const ClaimTest& t, double level,
+                  std::string* group_note) {
   Evidence e;
   e.inclusive = true;
   e.label = "fraction";
@@ -106,7 +114,7 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
   bool every_passes = true;
   for (size_t i = 0; i < t.counts.size(); ++i) {
     all.push_back(ClopperPearson(t.counts[i].first, t.counts[i].second,
-                                 kVerdictLevel));
+                                 level));
     if (!all.back().defined) {
       e.undefined_why = absl::StrCat("group ", i, " has no units");
       return e;
@@ -133,7 +141,7 @@ Evidence Fraction(const ClaimTest& t, std::string* group_note) {
   return e;
 }
 
-Evidence SignTest(const ClaimTest& t) {
+Evidence SignTest(const ClaimTest& t, double level) {
   Evidence e;
   e.label = "fraction of units above 0.5";
   int64_t above = 0, below = 0;
@@ -141,7 +149,7 @@ Evidence SignTest(const ClaimTest& t) {
     if (v > 0.5) ++above;
     if (v < 0.5) ++below;
   }
-  e.effect = ClopperPearson(above, above + below, kVerdictLevel);
+  e.effect = ClopperPearson(above, above + below, level);
   e.p = SignTestPGreater(above, below);
   e.null_value = 0.5;
   e.rule_out_below = 0.5 + kSmallestRateDifference;
@@ -149,7 +157,7 @@ Evidence SignTest(const ClaimTest& t) {
   return e;
 }
 
-Evidence OddsRatio(const ClaimTest& t) {
+Evidence OddsRatio(const ClaimTest& t, double level) {
   Evidence e;
   e.label = "odds ratio";
   if (t.counts.size() != 2) {
@@ -158,7 +166,7 @@ Evidence OddsRatio(const ClaimTest& t) {
   }
   const auto [a, b] = t.counts[0];
   const auto [c, d] = t.counts[1];
-  e.effect = ConditionalOddsRatio(a, b, c, d, kVerdictLevel);
+  e.effect = ConditionalOddsRatio(a, b, c, d, level);
   e.p = FisherExactPGreater(a, b, c, d);
   e.null_value = 1;
   e.rule_out_below = 1;
@@ -175,12 +183,12 @@ nlohmann::json JsonNumber(double x) {
 }
 
 nlohmann::json EffectJson(const ClaimTest& t, const Evidence& e,
-                          const std::string& group) {
+                          const std::string& group, double level) {
   nlohmann::json j = {{"statistic", e.label},
                       {"estimate", JsonNumber(e.effect.estimate)},
                       {"low", JsonNumber(e.effect.low)},
                       {"high", JsonNumber(e.effect.high)},
-                      {"level", kVerdictLevel},
+                      {"level", level},
                       {"n", e.effect.n},
                       {"unit", t.unit}};
   if (!group.empty()) j["group"] = group;
@@ -198,13 +206,12 @@ std::string ExcludedText(const RunTally& runs) {
 // reproduced when the whole interval lies inside that band, not_reproduced
 // when it lies entirely below or entirely above it.
 Claim DecideInside(Tier tier, const ClaimTest& t, Claim c,
-                   const std::string& valid_text) {
+                   const std::string& valid_text, double level) {
   Evidence e;
   e.label = "fraction";
   if (t.counts.size() == 1)
-    e.effect = ClopperPearson(t.counts[0].first, t.counts[0].second,
-                              kVerdictLevel);
-  c.effect = EffectJson(t, e, "");
+    e.effect = ClopperPearson(t.counts[0].first, t.counts[0].second, level);
+  c.effect = EffectJson(t, e, "", level);
   const std::string band =
       absl::StrCat("[", Num(t.threshold), ", ", Num(t.threshold_high), "]");
   auto undecided = [&](const std::string& code, const std::string& why) {
@@ -226,7 +233,8 @@ Claim DecideInside(Tier tier, const ClaimTest& t, Claim c,
     return undecided("undefined",
                      "the statistic is undefined: no trained unit.");
   const std::string interval = absl::StrCat(
-      "fraction ", Num(e.effect.estimate), ", 99 % interval [",
+      "fraction ", Num(e.effect.estimate), ", ", LevelText(level),
+      " interval [",
       Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
       t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"));
   if (e.effect.low >= t.threshold && e.effect.high <= t.threshold_high) {
@@ -255,7 +263,7 @@ Claim DecideInside(Tier tier, const ClaimTest& t, Claim c,
 
 }  // namespace
 
-Claim Decide(Tier tier, const ClaimTest& t) {
+Claim Decide(Tier tier, const ClaimTest& t, double level) {
   Claim c;
   c.id = t.id;
   c.statement = t.statement;
@@ -267,19 +275,21 @@ Claim Decide(Tier tier, const ClaimTest& t) {
   const std::string valid_text =
       absl::StrCat(t.runs.valid, " of ", t.runs.planned, " planned runs valid");
   if (t.statistic == Statistic::kFractionInside)
-    return DecideInside(tier, t, c, valid_text);
+    return DecideInside(tier, t, c, valid_text, level);
 
   Evidence e;
   std::string group;
   switch (t.statistic) {
-    case Statistic::kPearson: e = Correlate(t, false); break;
-    case Statistic::kSpearman: e = Correlate(t, true); break;
-    case Statistic::kMeanDifference: e = MeanDifference(t, false); break;
-    case Statistic::kPairedMean: e = MeanDifference(t, true); break;
+    case Statistic::kPearson: e = Correlate(t, false, level); break;
+    case Statistic::kSpearman: e = Correlate(t, true, level); break;
+    case Statistic::kMeanDifference:
+      e = MeanDifference(t, false, level);
+      break;
+    case Statistic::kPairedMean: e = MeanDifference(t, true, level); break;
     case Statistic::kFraction:
-    case Statistic::kMinFraction: e = Fraction(t, &group); break;
-    case Statistic::kSignTest: e = SignTest(t); break;
-    case Statistic::kOddsRatio: e = OddsRatio(t); break;
+    case Statistic::kMinFraction: e = Fraction(t, level, &group); break;
+    case Statistic::kSignTest: e = SignTest(t, level); break;
+    case Statistic::kOddsRatio: e = OddsRatio(t, level); break;
     case Statistic::kFractionInside: break;  // above
   }
   if (t.inclusive) e.inclusive = true;
@@ -288,7 +298,7 @@ Claim Decide(Tier tier, const ClaimTest& t) {
         t.side == Side::kLess ? -t.smallest_effect : t.smallest_effect;
 
   if (!std::isnan(e.p)) c.observed["p"] = e.p;
-  c.effect = EffectJson(t, e, group);
+  c.effect = EffectJson(t, e, group, level);
 
   // Work in the claimed direction: for kLess negate and swap the bounds.
   const bool less = t.side == Side::kLess;
@@ -319,7 +329,8 @@ Claim Decide(Tier tier, const ClaimTest& t) {
   v1 = v1 && failed_conditions.empty();
 
   const std::string interval = absl::StrCat(
-      e.label, " ", Num(e.effect.estimate), ", 99 % interval [",
+      e.label, " ", Num(e.effect.estimate), ", ", LevelText(level),
+      " interval [",
       Num(e.effect.low), ", ", Num(e.effect.high), "], n = ", e.effect.n,
       t.unit.empty() ? "" : absl::StrCat(" ", t.unit, " units"),
       group.empty() ? "" : absl::StrCat(" (", group, ")"));
@@ -392,7 +403,8 @@ Claim Decide(Tier tier, const ClaimTest& t) {
                    ". ", valid_text, "."));
 }
 
-Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev) {
+Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev,
+             double level) {
   if (spec.descriptive) {
     Claim c = Descriptive(ev.claim_id, spec.statement, RuleSentence(spec),
                           ev.design, ev.runs, ev.observed, spec.reconstructed);
@@ -425,7 +437,7 @@ Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev) {
   t.runs = ev.runs;
   t.cannot_measure = ev.cannot_measure;
   t.observed = ev.observed;
-  Claim c = Decide(tier, t);
+  Claim c = Decide(tier, t, level);
   c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
   c.variant_of = spec.variant_of;
   return c;

@@ -89,15 +89,18 @@ struct ClaimTest {
   nlohmann::json observed = nlohmann::json::object();  // extra numbers
 };
 
-// Decides one claim at kVerdictLevel. At the smoke tier every claim is
-// undecided (plumbing only) but its effect is still computed.
-Claim Decide(Tier tier, const ClaimTest& test);
+// Decides one claim with two-sided intervals at `level` (kVerdictLevel
+// unless a sequential design splits it over its looks: sequential.h). At
+// the smoke tier every claim is undecided (plumbing only) but its effect is
+// still computed.
+Claim Decide(Tier tier, const ClaimTest& test, double level = kVerdictLevel);
 
 // The driver's entry point: decides the claim `spec` declares on what
 // `evidence` shows (its rule sentence generated from the spec; source,
 // variant and reconstructed flag copied from it). Descriptive specs give a
 // descriptive claim with the evidence's runs and observed numbers.
-Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& evidence);
+Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& evidence,
+             double level = kVerdictLevel);
 
 // A claim the papers make without a test (a curve to report).
 Claim Descriptive(const std::string& id, const std::string& statement,

@@ -195,5 +195,26 @@ TEST(VerdictTest, CannotMeasureIsUndecided) {
   EXPECT_EQ(Decide(Tier::kCi, t).verdict, "undecided_at_this_scale");
 }
 
+// The level argument: its default is kVerdictLevel (no golden moves); a
+// stricter look level widens the interval and says so in the reason.
+TEST(VerdictTest, LevelArgumentDefaultsToTheVerdictLevel) {
+  std::vector<double> x, y;
+  for (int i = 0; i < 30; ++i) {
+    x.push_back(i);
+    y.push_back(i * 0.1 + ((i * 7) % 5) * 0.3);
+  }
+  const Claim by_default = Decide(Tier::kCi, Correlation(x, y));
+  const Claim at_99 = Decide(Tier::kCi, Correlation(x, y), 0.99);
+  EXPECT_EQ(by_default.effect.dump(), at_99.effect.dump());
+  EXPECT_EQ(by_default.reason, at_99.reason);
+  EXPECT_NE(by_default.reason.find("99 % interval"), std::string::npos);
+  const Claim strict = Decide(Tier::kCi, Correlation(x, y), 0.9975);
+  EXPECT_EQ(strict.effect["level"].get<double>(), 0.9975);
+  EXPECT_LT(strict.effect["low"].get<double>(),
+            by_default.effect["low"].get<double>());
+  EXPECT_NE(strict.reason.find("99.75 % interval"), std::string::npos)
+      << strict.reason;
+}
+
 }  // namespace
 }  // namespace initrepro

@@ -1,0 +1,222 @@
+#include "src/cli/power_command.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "absl/flags/declare.h"
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "src/verdict/planner.h"
+
+ABSL_DECLARE_FLAG(std::string, tier);
+ABSL_DECLARE_FLAG(std::string, golden_dir);
+ABSL_FLAG(double, cap_core_hours, 100,
+          "power: search designs up to this many core-hours per claim");
+ABSL_FLAG(std::string, format, "text",
+          "power, design: text | json; claims: text | md | json");
+
+namespace initrepro {
+namespace {
+
+std::string Num(const nlohmann::json& j) {
+  if (j.is_number()) return absl::StrFormat("%.3g", j.get<double>());
+  if (j.is_string()) return j.get<std::string>();
+  return "undefined";
+}
+
+std::string Hours(double h) { return absl::StrFormat("%.3g", h); }
+
+// The tier itself, then the tiers below it, down to ci (smoke decides
+// nothing, so it is no pilot).
+std::vector<Tier> PilotTiers(Tier tier) {
+  std::vector<Tier> out;
+  for (Tier t : {Tier::kPaper, Tier::kNightly, Tier::kCi})
+    if (static_cast<int>(t) <= static_cast<int>(tier)) out.push_back(t);
+  return out;
+}
+
+void PrintText(const nlohmann::json& r) {
+  std::printf(
+      "%s at %s: pilot %s; %lld runs planned at %s, %s core-hours per run; "
+      "cap %s core-hours per claim\n",
+      r["experiment"].get<std::string>().c_str(),
+      r["tier"].get<std::string>().c_str(),
+      r["pilot_file"].get<std::string>().c_str(),
+      static_cast<long long>(r["planned_runs"].get<int64_t>()),
+      r["tier"].get<std::string>().c_str(),
+      Hours(r["core_hours_per_run"].get<double>()).c_str(),
+      Hours(r["cap_core_hours"].get<double>()).c_str());
+  for (const auto& c : r["claims"]) {
+    std::printf("  %s  [%s]\n", c["id"].get<std::string>().c_str(),
+                c["verdict"].get<std::string>().c_str());
+    if (c.contains("error")) {
+      std::printf("    not planned: %s\n",
+                  c["error"].get<std::string>().c_str());
+      continue;
+    }
+    const auto& e = c["effect"];
+    std::printf("    pilot       %s %s, 99 %% interval [%s, %s], n = %s\n",
+                e["statistic"].get<std::string>().c_str(),
+                Num(e["estimate"]).c_str(), Num(e["low"]).c_str(),
+                Num(e["high"]).c_str(), Num(e["n"]).c_str());
+    std::printf("    units now   %lld (%lld runs, %s runs per unit)\n",
+                static_cast<long long>(c["units_now"].get<int64_t>()),
+                static_cast<long long>(c["runs_now"].get<int64_t>()),
+                Num(c["runs_per_unit"]).c_str());
+    const auto& p = c["plan"];
+    const std::string per_group =
+        p["groups"].get<int64_t>() > 1
+            ? absl::StrCat(" (", p["per_group"].get<int64_t>(), " per group x ",
+                           p["groups"].get<int64_t>(), ")")
+            : "";
+    if (p["decidable"].get<bool>()) {
+      std::printf(
+          "    needed      %lld units%s, %lld runs, %s core-hours: decided "
+          "with probability %.3f (reproduced %.3f, not_reproduced %.3f)\n",
+          static_cast<long long>(p["units"].get<int64_t>()), per_group.c_str(),
+          static_cast<long long>(p["runs"].get<int64_t>()),
+          Hours(p["core_hours"].get<double>()).c_str(),
+          p["p_decided"].get<double>(), p["p_reproduced"].get<double>(),
+          p["p_not_reproduced"].get<double>());
+    } else {
+      std::printf(
+          "    needed      not decidable below cap: %lld units%s (%lld runs, "
+          "%s core-hours) decide it with probability %.3f\n",
+          static_cast<long long>(p["units"].get<int64_t>()), per_group.c_str(),
+          static_cast<long long>(p["runs"].get<int64_t>()),
+          Hours(p["core_hours"].get<double>()).c_str(),
+          p["p_decided"].get<double>());
+    }
+    std::vector<std::string> assumed =
+        p["pilot"]["assumed"].get<std::vector<std::string>>();
+    std::printf("    method      %s%s%s\n",
+                p["method"].get<std::string>().c_str(),
+                assumed.empty() ? "" : "; assumed: ",
+                absl::StrJoin(assumed, "; ").c_str());
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
+                                           Tier tier,
+                                           const DriverOptions& options,
+                                           double cap_core_hours) {
+  if (tier == Tier::kSmoke)
+    return absl::InvalidArgumentError(
+        "--tier=smoke: the smoke tier decides nothing; plan ci, nightly or "
+        "paper");
+  std::vector<std::string> tried;
+  nlohmann::json golden;
+  Tier pilot_tier = tier;
+  std::string pilot_file;
+  for (Tier t : PilotTiers(tier)) {
+    const std::string path = GoldenPath(options, experiment.Name(), t);
+    tried.push_back(path);
+    if (!std::filesystem::exists(path)) continue;
+    absl::StatusOr<nlohmann::json> g =
+        ReadResultFile(path, experiment.Name(), t);
+    if (!g.ok()) return g.status();
+    golden = *std::move(g);
+    pilot_tier = t;
+    pilot_file = path;
+    break;
+  }
+  if (pilot_file.empty())
+    return absl::NotFoundError(absl::StrCat(
+        "no pilot golden for ", experiment.Name(), "; tried ",
+        absl::StrJoin(tried, ", ")));
+
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  const double per_run =
+      specs.empty() ? 0 : EstimatedCoreHours(specs) / specs.size();
+  nlohmann::json out = {{"experiment", experiment.Name()},
+                        {"tier", TierName(tier)},
+                        {"pilot_tier", TierName(pilot_tier)},
+                        {"pilot_file", pilot_file},
+                        {"planned_runs", specs.size()},
+                        {"core_hours_per_run", per_run},
+                        {"cap_core_hours", cap_core_hours},
+                        {"claims", nlohmann::json::array()}};
+  for (const auto& claim : golden["claims"]) {
+    nlohmann::json c = {{"id", claim.value("id", std::string())},
+                        {"verdict", claim.value("verdict", std::string())},
+                        {"effect", claim.value("effect", nlohmann::json())}};
+    absl::StatusOr<Pilot> pilot = PilotFromClaimJson(claim);
+    if (!pilot.ok()) {
+      c["error"] = std::string(pilot.status().message());
+      out["claims"].push_back(c);
+      continue;
+    }
+    const int64_t runs_now =
+        claim.contains("runs") ? claim["runs"].value("planned", int64_t{0}) : 0;
+    const int64_t units_now = pilot->units;
+    double runs_per_unit = 1;
+    if (pilot->statistic != Statistic::kMinFraction && units_now > 0 &&
+        runs_now > 0)
+      runs_per_unit = static_cast<double>(runs_now) / units_now;
+    const ClaimPlan plan =
+        PlanClaim(*pilot, {runs_per_unit, per_run, cap_core_hours});
+    c["units_now"] = units_now;
+    c["runs_now"] = runs_now;
+    c["runs_per_unit"] = runs_per_unit;
+    c["plan"] = plan.ToJson();
+    c["to_decide"] = ToDecide(plan, experiment.Name(), TierName(tier));
+    out["claims"].push_back(c);
+  }
+  return out;
+}
+
+int RunPowerCommand(const std::vector<std::string>& args) {
+  if (args.size() != 1) {
+    std::fprintf(stderr, "repro power: expected one experiment (EXP), got %zu "
+                         "arguments\n", args.size());
+    return 2;
+  }
+  absl::StatusOr<Tier> tier = ParseTier(absl::GetFlag(FLAGS_tier));
+  if (!tier.ok()) {
+    std::fprintf(stderr, "repro power: %s\n",
+                 std::string(tier.status().message()).c_str());
+    return 2;
+  }
+  const double cap = absl::GetFlag(FLAGS_cap_core_hours);
+  if (!(cap > 0) || !std::isfinite(cap)) {
+    std::fprintf(stderr,
+                 "repro power: --cap_core_hours=%g: expected a positive "
+                 "number of core-hours\n", cap);
+    return 2;
+  }
+  const std::string format = absl::GetFlag(FLAGS_format);
+  if (format != "text" && format != "json") {
+    std::fprintf(stderr, "repro power: --format=%s: expected text or json\n",
+                 format.c_str());
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(args[0]);
+  if (!e.ok()) {
+    std::fprintf(stderr, "repro power: %s\n",
+                 std::string(e.status().message()).c_str());
+    return 2;
+  }
+  DriverOptions options;
+  options.golden_dir = absl::GetFlag(FLAGS_golden_dir);
+  absl::StatusOr<nlohmann::json> report =
+      PowerReport(**e, *tier, options, cap);
+  if (!report.ok()) {
+    std::fprintf(stderr, "repro power: %s\n",
+                 std::string(report.status().message()).c_str());
+    return 2;
+  }
+  if (format == "json") {
+    std::printf("%s\n", report->dump(1).c_str());
+  } else {
+    PrintText(*report);
+  }
+  return 0;
+}
+
+}  // namespace initrepro

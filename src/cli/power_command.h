@@ -1,0 +1,41 @@
+// `repro power EXP [--tier=T] [--cap_core_hours=H] [--format=text|json]`:
+// per claim of EXP, the planner's answer (src/verdict/planner.h): the pilot
+// effect read from the committed golden of the tier (golden/EXP.TIER.json,
+// else the tier below, down to ci), the units now, the units, runs and
+// core-hours that would decide the claim at 99 % with 80 % power were the
+// pilot the truth, or "not decidable below H core-hours" with the
+// probability at the cap.
+//
+// Runs per unit are the claim's runs.planned / effect.n in the pilot
+// (kMinFraction: 1, a unit being one run at one group); the cost of a run is
+// EstimatedCoreHours(Plan(TIER)) / Plan(TIER).size() (src/harness/driver.h).
+#ifndef INITREPRO_SRC_CLI_POWER_COMMAND_H_
+#define INITREPRO_SRC_CLI_POWER_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "nlohmann/json.hpp"
+#include "src/harness/driver.h"
+#include "src/harness/experiment.h"
+
+namespace initrepro {
+
+// Exit code: 0 printed; 2 a usage error or no pilot golden (the message
+// names the files tried).
+int RunPowerCommand(const std::vector<std::string>& args);
+
+// The JSON `repro power --format=json` prints for one experiment:
+// {experiment, tier, pilot_tier, pilot_file, planned_runs,
+//  core_hours_per_run, cap_core_hours, claims: [{id, verdict, effect,
+//  units_now, runs_now, runs_per_unit, plan | error}]}. A claim that cannot
+// be planned (descriptive, undefined pilot) carries `error`, never aborts.
+absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
+                                           Tier tier,
+                                           const DriverOptions& options,
+                                           double cap_core_hours);
+
+}  // namespace initrepro
+
+#endif  // INITREPRO_SRC_CLI_POWER_COMMAND_H_

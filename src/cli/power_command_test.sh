@@ -1,0 +1,54 @@
+#!/bin/bash
+# `repro power` on one committed golden (MA-frozen.nightly): text and JSON
+# output, the fallback to the tier below, and the usage errors (exit 2).
+set -u
+REPRO="$1"
+GOLDEN_DIR="$(dirname "$2")"
+fail=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name="$1"; shift
+  if ! "$@"; then echo "FAIL: $name"; fail=1; fi
+}
+
+out="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR")"
+rc=$?
+check "text exit 0" test "$rc" -eq 0
+check "names the pilot" grep -q "pilot $GOLDEN_DIR/MA-frozen.nightly.json" <<<"$out"
+check "lists the odds-ratio claim" grep -q "MA-frozen/d-at-least-p-converges  \[undecided_at_this_scale\]" <<<"$out"
+check "units needed per group" grep -q "units (.* per group x 2)" <<<"$out"
+check "units now" grep -q "units now   30 (30 runs, 1 runs per unit)" <<<"$out"
+
+json="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR" --format=json)"
+check "json exit 0" test $? -eq 0
+for key in '"pilot_tier": "nightly"' '"decidable": true' '"core_hours_per_run"' \
+           '"to_decide"' '"p_decided"' '"method": "exact enumeration'; do
+  check "json has $key" grep -q "$key" <<<"$json"
+done
+
+# No paper golden: the pilot is the nightly one, the costs paper's.
+out="$("$REPRO" power MA-frozen --tier=paper --golden_dir="$GOLDEN_DIR")"
+check "paper falls back to nightly" grep -q "MA-frozen at paper: pilot $GOLDEN_DIR/MA-frozen.nightly.json" <<<"$out"
+
+# A cap too small for any design: "not decidable below cap".
+out="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR" --cap_core_hours=0.01)"
+check "tiny cap" grep -q "not decidable below cap" <<<"$out"
+
+expect2() {  # expect2 NAME ARGS...: exit 2 and a message on stderr
+  local name="$1"; shift
+  local err
+  err="$("$REPRO" power "$@" 2>&1 >/dev/null)"
+  local rc=$?
+  if [ "$rc" -ne 2 ] || [ -z "$err" ]; then
+    echo "FAIL: $name (exit $rc, stderr '$err')"; fail=1
+  fi
+}
+expect2 "bad format" MA-frozen --golden_dir="$GOLDEN_DIR" --format=yaml
+expect2 "bad cap" MA-frozen --golden_dir="$GOLDEN_DIR" --cap_core_hours=-1
+expect2 "smoke tier" MA-frozen --golden_dir="$GOLDEN_DIR" --tier=smoke
+expect2 "unknown experiment" NO-such --golden_dir="$GOLDEN_DIR"
+expect2 "no experiment" --golden_dir="$GOLDEN_DIR"
+expect2 "no golden" MA-frozen --golden_dir=/nonexistent
+expect2 "flag of another command" MA-frozen --steps=5
+
+[ "$fail" -eq 0 ] && echo "power_command_test: all passed"
+exit "$fail"
