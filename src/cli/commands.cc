@@ -49,7 +49,7 @@ const std::vector<CommandSpec>& Commands() {
       {"report", "[EXP...]", "report from the results already under --out",
        {"tier", "out", "golden_dir"}},
       {"plan", "EXP", "write the shard plan OUT/plans/EXP.TIER.json",
-       {"tier", "shards", "out"}},
+       {"tier", "shards", "out", "overwrite_plan"}},
       {"run-shard", "EXP", "train the runs of one shard of the plan",
        {"tier", "shard", "jobs", "out", "quiet"}},
       {"merge", "EXP",

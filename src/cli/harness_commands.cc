@@ -13,14 +13,17 @@
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
 #include "src/harness/result.h"
+#include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
 #include "src/train/bits_identity.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, tier, "ci", "smoke | ci | nightly | paper");
-ABSL_FLAG(int, jobs, 0, "parallel runs (0: one per core); never changes a bit");
+ABSL_FLAG(int, jobs, 0, "parallel runs (0: the CPUs this process may use); never changes a bit");
 ABSL_FLAG(std::string, golden_dir, "golden", "directory of golden files");
-ABSL_FLAG(int, shards, 1, "plan: number of shards");
+ABSL_FLAG(int, shards, 1, "plan: number of shards (1 to 1000000)");
+ABSL_FLAG(bool, overwrite_plan, false,
+          "plan: replace a valid plan that has another shard count");
 ABSL_FLAG(int, shard, -1, "run-shard: which shard (0-based)");
 ABSL_FLAG(bool, quiet, false, "no progress line on stderr");
 
@@ -55,8 +58,9 @@ bool MakeContext(const std::vector<std::string>& args, Context* ctx,
     *exit_code = Usage(absl::StrCat("--jobs=", jobs, ": expected >= 0"));
     return false;
   }
-  ctx->options.jobs =
-      jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs;
+  // 0: the CPUs this process may use (affinity, cgroup quota); a larger
+  // count is capped by the sweep at the number of runs.
+  ctx->options.jobs = jobs == 0 ? UsableCpus() : jobs;
   ctx->options.progress = !absl::GetFlag(FLAGS_quiet);
   std::vector<std::string> names = args;
   if (names.empty() || (names.size() == 1 && names[0] == "all"))
@@ -224,7 +228,7 @@ int Shards(const std::string& command, const Context& ctx) {
   for (const auto& e : ctx.experiments) {
     if (command == "plan") {
       absl::Status s = WritePlan(*e, ctx.tier, absl::GetFlag(FLAGS_shards),
-                                 ctx.options);
+                                 ctx.options, absl::GetFlag(FLAGS_overwrite_plan));
       if (!s.ok()) return Fail(s);
       std::printf("plan: %s, tier %s, %d shards, %zu runs\n", e->Name().c_str(),
                   TierName(ctx.tier).c_str(), absl::GetFlag(FLAGS_shards),

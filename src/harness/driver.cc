@@ -82,9 +82,10 @@ absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
   // is_number_unsigned: a negative or huge count never reaches get<int>().
   if (!plan.contains("shards") || !plan["shards"].is_number_unsigned() ||
       plan["shards"].get<uint64_t>() < 1 ||
-      plan["shards"].get<uint64_t>() > 1000000)
+      plan["shards"].get<uint64_t>() > static_cast<uint64_t>(kMaxShards))
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": field 'shards': expected an integer in [1, 1000000]"));
+        path, ": field 'shards': expected an integer in [1, ", kMaxShards,
+        "]"));
   if (!plan.contains("run_keys") || !plan["run_keys"].is_array() ||
       plan["run_keys"].size() != specs.size())
     return absl::FailedPreconditionError(absl::StrCat(
@@ -160,11 +161,25 @@ absl::StatusOr<std::vector<std::string>> BlessGolden(
 }
 
 absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
-                       const DriverOptions& options) {
-  if (shards < 1)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--shards=", shards, ": expected an integer >= 1"));
+                       const DriverOptions& options, bool replace_valid) {
+  // Checked before anything is read or written, with the bounds the
+  // readers of a plan (status, run-shard, merge) accept.
+  if (shards < 1 || shards > kMaxShards)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shards=", shards, ": expected an integer in [1, ", kMaxShards, "]"));
   const std::vector<RunSpec> specs = experiment.Plan(tier);
+  const std::string path = PlanPath(options, experiment.Name(), tier);
+  // A valid plan (the current run list) is replaced only when asked: shards
+  // of the old plan may still be queued or running.
+  if (!replace_valid && PathExists(path)) {
+    absl::StatusOr<int> old = ReadPlanShards(experiment, tier, specs, options);
+    if (old.ok() && *old != shards)
+      return absl::AlreadyExistsError(absl::StrCat(
+          path, ": a valid plan with ", *old, " shards exists; pass "
+          "--overwrite_plan to replace it with ", shards,
+          " shards (finished runs are kept; shards of the old plan still "
+          "queued would train a different subset)"));
+  }
   nlohmann::json plan;
   plan["format_version"] = 1;
   plan["experiment"] = experiment.Name();
@@ -176,8 +191,7 @@ absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
   plan["run_keys"] = keys;
   plan["estimated_core_hours"] = EstimatedCoreHours(specs);
   RETURN_IF_ERROR(MakeDirs(options.out_dir + "/plans"));
-  return WriteFileAtomic(PlanPath(options, experiment.Name(), tier),
-                         plan.dump(1) + "\n");
+  return WriteFileAtomic(path, plan.dump(1) + "\n");
 }
 
 absl::Status RunShard(const Experiment& experiment, Tier tier, int shard,
@@ -199,13 +213,18 @@ absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
                                            Tier tier,
                                            const DriverOptions& options) {
   const std::vector<RunSpec> specs = experiment.Plan(tier);
-  RETURN_IF_ERROR(
-      ReadPlanShards(experiment, tier, specs, options).status());
+  ASSIGN_OR_RETURN(int shards,
+                   ReadPlanShards(experiment, tier, specs, options));
   SweepOptions sweep{1, false, /*train_missing=*/false};
-  ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
-                   RunSweep(experiment, specs, StoreFor(options, experiment),
-                            sweep));
-  return AnalyseAndWrite(experiment, tier, runs, options);
+  absl::StatusOr<std::vector<RunRecord>> runs =
+      RunSweep(experiment, specs, StoreFor(options, experiment), sweep);
+  if (const int i = MissingRunIndex(runs.status()); i >= 0)
+    return absl::FailedPreconditionError(absl::StrCat(
+        runs.status().message(), ": train it with `repro run-shard ",
+        experiment.Name(), " --tier=", TierName(tier), " --shard=", i % shards,
+        " --out=", options.out_dir, "` (or resubmit), then merge again"));
+  if (!runs.ok()) return runs.status();
+  return AnalyseAndWrite(experiment, tier, *runs, options);
 }
 
 absl::StatusOr<std::vector<ShardStatus>> PlanStatus(
