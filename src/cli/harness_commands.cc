@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/core/status_macros.h"
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
@@ -98,7 +99,7 @@ int List(const Context& ctx) {
 // What the report needs beside the results of its tier: every tier's
 // results of the same experiments (under --out, else committed goldens)
 // and each tier's estimated cost.
-ReportInputs ReportInputsFor(const Context& ctx,
+absl::StatusOr<ReportInputs> ReportInputsFor(const Context& ctx,
                              const std::vector<nlohmann::json>& results,
                              const std::vector<std::string>& golden_status,
                              double wall_seconds) {
@@ -113,8 +114,9 @@ ReportInputs ReportInputsFor(const Context& ctx,
     for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper})
       in.core_hours[e->Name()][TierName(t)] = EstimatedCoreHours(e->Plan(t));
   }
-  in.by_tier = LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
-                               ctx.options.out_dir, ctx.options.golden_dir);
+  ASSIGN_OR_RETURN(in.by_tier,
+                   LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
+                                   ctx.options.out_dir, ctx.options.golden_dir));
   // This command's own results are the freshest of their tier.
   for (const auto& r : results)
     in.by_tier[r["experiment"].get<std::string>()][in.tier] = r;
@@ -151,7 +153,9 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
     if (!diffs.ok()) {
       std::fprintf(stderr, "%s: %s\n", e->Name().c_str(),
                    std::string(diffs.status().message()).c_str());
-      golden_status.push_back("no golden");
+      golden_status.push_back(absl::IsNotFound(diffs.status())
+                                  ? "no golden"
+                                  : "unreadable golden");
       exit_code = 1;
       continue;
     }
@@ -173,8 +177,10 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
     const double seconds = std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - started)
                                .count();
-    absl::Status written = WriteReport(
-        ReportInputsFor(ctx, results, golden_status, seconds), dir);
+    absl::StatusOr<ReportInputs> inputs =
+        ReportInputsFor(ctx, results, golden_status, seconds);
+    if (!inputs.ok()) return Fail(inputs.status());
+    absl::Status written = WriteReport(*inputs, dir);
     if (!written.ok()) return Fail(written);
     std::printf("\nreport: %s/report.md and %s/report.html\n", dir.c_str(),
                 dir.c_str());
@@ -197,6 +203,9 @@ int Report(const Context& ctx) {
     if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
     absl::StatusOr<std::vector<std::string>> diffs =
         CheckAgainstGolden(j, ctx.options);
+    // Only an absent golden is "no golden"; an unreadable one is an error.
+    if (!diffs.ok() && !absl::IsNotFound(diffs.status()))
+      return Fail(diffs.status());
     golden_status.push_back(!diffs.ok() ? "no golden"
                             : diffs->empty() ? "match" : "DIFFERS");
     results.push_back(j);
@@ -209,8 +218,10 @@ int Report(const Context& ctx) {
   // A result file that passed validation may still hold a field of the
   // wrong type deeper down: an error naming the files, never an abort.
   try {
-    absl::Status written =
-        WriteReport(ReportInputsFor(ctx, results, golden_status, -1), dir);
+    absl::StatusOr<ReportInputs> inputs =
+        ReportInputsFor(ctx, results, golden_status, -1);
+    if (!inputs.ok()) return Fail(inputs.status());
+    absl::Status written = WriteReport(*inputs, dir);
     if (!written.ok()) return Fail(written);
     std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
                 dir.c_str());

@@ -310,33 +310,41 @@ absl::StatusOr<std::string> InstallBinary(const std::string& out_dir) {
 }
 
 absl::Status ValidateSlurmTime(const std::string& time) {
-  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
-      "--time=", time,
-      ": expected HH:MM:SS or D-HH:MM:SS, not zero (e.g. 02:00:00 or "
-      "1-12:00:00)"));
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--time=", time, ": ", why,
+        "; expected HH:MM:SS (any number of hours) or D-HH:MM:SS (hours "
+        "below 24), minutes and seconds below 60, e.g. 02:00:00 or "
+        "1-12:00:00"));
+  };
+  const auto format = "not in a Slurm time format";
   absl::string_view rest = time;
   int days = 0;
   const size_t dash = rest.find('-');
   if (dash != absl::string_view::npos) {
     if (!IsDigits(rest.substr(0, dash), 1, 3) ||
         !absl::SimpleAtoi(rest.substr(0, dash), &days))
-      return bad;
+      return bad(format);
     rest.remove_prefix(dash + 1);
   }
   const std::vector<absl::string_view> hms = absl::StrSplit(rest, ':');
-  if (hms.size() != 3) return bad;
+  if (hms.size() != 3) return bad(format);
   // With days, hours are 00-23; without, Slurm accepts any hour count.
   if (!IsDigits(hms[0], 2, dash == absl::string_view::npos ? 4 : 2) ||
       !IsDigits(hms[1], 2, 2) || !IsDigits(hms[2], 2, 2))
-    return bad;
+    return bad(format);
   int h = 0, m = 0, s = 0;
   if (!absl::SimpleAtoi(hms[0], &h) || !absl::SimpleAtoi(hms[1], &m) ||
       !absl::SimpleAtoi(hms[2], &s))
-    return bad;
-  if ((dash != absl::string_view::npos && h > 23) || m > 59 || s > 59)
-    return bad;
+    return bad(format);
+  if (dash != absl::string_view::npos && h > 23)
+    return bad(absl::StrCat("hours ", hms[0], " with days must be below 24"));
+  if (m > 59) return bad(absl::StrCat("minutes ", hms[1], " must be below 60"));
+  if (s > 59) return bad(absl::StrCat("seconds ", hms[2], " must be below 60"));
   // Slurm reads a zero limit as "no limit", never what a typo meant.
-  if (days == 0 && h == 0 && m == 0 && s == 0) return bad;
+  if (days == 0 && h == 0 && m == 0 && s == 0)
+    return bad("zero, which Slurm reads as no limit (omit --time for the "
+               "partition's default)");
   return absl::OkStatus();
 }
 

@@ -46,8 +46,9 @@ bool OnPath(const std::string& program);
 // Slurm's --array syntax for sorted ids: {0,1,2,3,5} -> "0-3,5".
 std::string ArraySpec(const std::vector<int>& ids);
 
-// OK for a Slurm time limit HH:MM:SS or D-HH:MM:SS that is not zero;
-// InvalidArgument naming --time and the expected format otherwise.
+// OK for a Slurm time limit HH:MM:SS or D-HH:MM:SS (minutes and seconds
+// below 60, hours below 24 with days) that is not zero; InvalidArgument
+// naming --time, what is wrong and the accepted formats otherwise.
 absl::Status ValidateSlurmTime(const std::string& time);
 
 // A value that lands on an `#SBATCH` line: non-empty, and no whitespace,

@@ -1,5 +1,7 @@
 #include "src/harness/driver.h"
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +10,7 @@
 #include "src/harness/run_store.h"
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
+#include "src/io/subprocess.h"
 
 namespace initrepro {
 namespace {
@@ -134,10 +137,27 @@ absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
   const std::string name = result["experiment"];
   ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
   const std::string path = GoldenPath(options, name, tier);
-  if (!PathExists(path))
+  if (!PathExists(path)) {
+    // No golden directory at all (run outside the repository, or an empty
+    // --golden_dir) is not "no golden for this experiment".
+    if (options.golden_dir.empty() || !PathExists(options.golden_dir)) {
+      char cwd[4096];
+      const std::string here =
+          ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : "(unknown)";
+      return absl::NotFoundError(absl::StrCat(
+          "golden directory not found: --golden_dir=",
+          options.golden_dir.empty() ? "(empty)" : ShellQuote(options.golden_dir),
+          " looked for ",
+          options.golden_dir.empty() || options.golden_dir[0] != '/'
+              ? absl::StrCat("relative to the working directory ", here)
+              : "as given",
+          "; run from the repository root (where golden/ is) or pass "
+          "--golden_dir=PATH/TO/golden"));
+    }
     return absl::NotFoundError(absl::StrCat(
         path, ": no golden; create it with `repro bless ", name,
         " --tier=", TierName(tier), "`"));
+  }
   ASSIGN_OR_RETURN(nlohmann::json golden, ReadResultFile(path, name, tier));
   return CompareResults(golden, result);
 }
@@ -222,7 +242,8 @@ absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
     return absl::FailedPreconditionError(absl::StrCat(
         runs.status().message(), ": train it with `repro run-shard ",
         experiment.Name(), " --tier=", TierName(tier), " --shard=", i % shards,
-        " --out=", options.out_dir, "` (or resubmit), then merge again"));
+        " --out=", ShellQuote(options.out_dir),
+        "` (or resubmit), then merge again"));
   if (!runs.ok()) return runs.status();
   return AnalyseAndWrite(experiment, tier, *runs, options);
 }

@@ -478,20 +478,28 @@ std::string Slug(const std::string& heading) {
   return out;
 }
 
-std::map<std::string, std::map<std::string, nlohmann::json>> LoadTierResults(
-    const std::vector<std::string>& experiments,
-    const std::vector<std::string>& tiers, const std::string& out_dir,
-    const std::string& golden_dir) {
+absl::StatusOr<std::map<std::string, std::map<std::string, nlohmann::json>>>
+LoadTierResults(const std::vector<std::string>& experiments,
+                const std::vector<std::string>& tiers,
+                const std::string& out_dir, const std::string& golden_dir) {
   std::map<std::string, std::map<std::string, nlohmann::json>> found;
   for (const std::string& e : experiments)
     for (const std::string& t : tiers)
       for (const std::string& path :
            {absl::StrCat(out_dir, "/results/", e, ".", t, ".json"),
             absl::StrCat(golden_dir, "/", e, ".", t, ".json")}) {
+        if (!PathExists(path)) continue;
+        // Present but unreadable is shown as an error: never "not run".
         absl::StatusOr<std::string> text = ReadFile(path);
-        if (!text.ok()) continue;
+        if (!text.ok())
+          return absl::DataLossError(absl::StrCat(
+              text.status().message(), " (needed for the ", t,
+              " column of the report)"));
         nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) continue;
+        if (j.is_discarded() || !j.is_object())
+          return absl::DataLossError(absl::StrCat(
+              path, ": not a JSON object (truncated or corrupted?); needed "
+                    "for the ", t, " column of the report"));
         found[e][t] = j;
         break;
       }
