@@ -56,7 +56,7 @@ const std::vector<CommandSpec>& Commands() {
       {"report", "[EXP...]", "report from the results already under --out",
        {"tier", "out", "golden_dir"}},
       {"plan", "EXP", "write the shard plan OUT/plans/EXP.TIER.json",
-       {"tier", "shards", "out", "set"}},
+       {"tier", "shards", "out", "set", "overwrite_plan"}},
       {"run-shard", "EXP", "train the runs of one shard of the plan",
        {"tier", "shard", "jobs", "out", "quiet", "set"}},
       {"merge", "EXP",

@@ -9,6 +9,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/core/status_macros.h"
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
@@ -16,14 +17,17 @@
 #include "src/harness/claims_doc.h"
 #include "src/harness/design.h"
 #include "src/harness/result.h"
+#include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
 #include "src/train/bits_identity.h"
 
 ABSL_DECLARE_FLAG(std::string, out);
 ABSL_FLAG(std::string, tier, "ci", "smoke | ci | nightly | paper");
-ABSL_FLAG(int, jobs, 0, "parallel runs (0: one per core); never changes a bit");
+ABSL_FLAG(int, jobs, 0, "parallel runs (0: the CPUs this process may use); never changes a bit");
 ABSL_FLAG(std::string, golden_dir, "golden", "directory of golden files");
-ABSL_FLAG(int, shards, 1, "plan: number of shards");
+ABSL_FLAG(int, shards, 1, "plan: number of shards (1 to 1000000)");
+ABSL_FLAG(bool, overwrite_plan, false,
+          "plan: replace a valid plan that has another shard count");
 ABSL_FLAG(int, shard, -1, "run-shard: which shard (0-based)");
 ABSL_FLAG(bool, quiet, false, "no progress line on stderr");
 ABSL_FLAG(std::string, set, "",
@@ -63,8 +67,9 @@ bool MakeContext(const std::vector<std::string>& args, Context* ctx,
     *exit_code = Usage(absl::StrCat("--jobs=", jobs, ": expected >= 0"));
     return false;
   }
-  ctx->options.jobs =
-      jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs;
+  // 0: the CPUs this process may use (affinity, cgroup quota); a larger
+  // count is capped by the sweep at the number of runs.
+  ctx->options.jobs = jobs == 0 ? UsableCpus() : jobs;
   ctx->options.progress = !absl::GetFlag(FLAGS_quiet);
   std::vector<std::string> names = args;
   if (names.empty() || (names.size() == 1 && names[0] == "all"))
@@ -118,7 +123,7 @@ int List(const Context& ctx) {
 // What the report needs beside the results of its tier: every tier's
 // results of the same experiments (under --out, else committed goldens)
 // and each tier's estimated cost.
-ReportInputs ReportInputsFor(const Context& ctx,
+absl::StatusOr<ReportInputs> ReportInputsFor(const Context& ctx,
                              const std::vector<nlohmann::json>& results,
                              const std::vector<std::string>& golden_status,
                              double wall_seconds) {
@@ -133,8 +138,9 @@ ReportInputs ReportInputsFor(const Context& ctx,
     for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper})
       in.core_hours[e->Name()][TierName(t)] = EstimatedCoreHours(e->Plan(t));
   }
-  in.by_tier = LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
-                               ctx.options.out_dir, ctx.options.golden_dir);
+  ASSIGN_OR_RETURN(in.by_tier,
+                   LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
+                                   ctx.options.out_dir, ctx.options.golden_dir));
   // This command's own results are the freshest of their tier.
   for (const auto& r : results)
     in.by_tier[r["experiment"].get<std::string>()][in.tier] = r;
@@ -265,7 +271,9 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
     if (!diffs.ok()) {
       std::fprintf(stderr, "%s: %s\n", e->Name().c_str(),
                    std::string(diffs.status().message()).c_str());
-      golden_status.push_back("no golden");
+      golden_status.push_back(absl::IsNotFound(diffs.status())
+                                  ? "no golden"
+                                  : "unreadable golden");
       exit_code = 1;
       continue;
     }
@@ -287,8 +295,10 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
     const double seconds = std::chrono::duration<double>(
                                std::chrono::steady_clock::now() - started)
                                .count();
-    absl::Status written = WriteReport(
-        ReportInputsFor(ctx, results, golden_status, seconds), dir);
+    absl::StatusOr<ReportInputs> inputs =
+        ReportInputsFor(ctx, results, golden_status, seconds);
+    if (!inputs.ok()) return Fail(inputs.status());
+    absl::Status written = WriteReport(*inputs, dir);
     if (!written.ok()) return Fail(written);
     std::printf("\nreport: %s/report.md and %s/report.html\n", dir.c_str(),
                 dir.c_str());
@@ -309,11 +319,17 @@ int Report(const Context& ctx) {
       return Fail(absl::DataLossError(absl::StrCat(path, ": malformed JSON")));
     absl::Status valid = ValidateResultJson(j, e->Name(), ctx.tier, path);
     if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
+    if (j.value("modified_design", false)) {
+      golden_status.push_back("modified design");
+      results.push_back(j);
+      continue;
+    }
     absl::StatusOr<std::vector<std::string>> diffs =
         CheckAgainstGolden(j, ctx.options);
-    golden_status.push_back(j.value("modified_design", false)
-                                ? "modified design"
-                            : !diffs.ok() ? "no golden"
+    // Only an absent golden is "no golden"; an unreadable one is an error.
+    if (!diffs.ok() && !absl::IsNotFound(diffs.status()))
+      return Fail(diffs.status());
+    golden_status.push_back(!diffs.ok() ? "no golden"
                             : diffs->empty() ? "match" : "DIFFERS");
     results.push_back(j);
   }
@@ -325,8 +341,10 @@ int Report(const Context& ctx) {
   // A result file that passed validation may still hold a field of the
   // wrong type deeper down: an error naming the files, never an abort.
   try {
-    absl::Status written =
-        WriteReport(ReportInputsFor(ctx, results, golden_status, -1), dir);
+    absl::StatusOr<ReportInputs> inputs =
+        ReportInputsFor(ctx, results, golden_status, -1);
+    if (!inputs.ok()) return Fail(inputs.status());
+    absl::Status written = WriteReport(*inputs, dir);
     if (!written.ok()) return Fail(written);
     std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
                 dir.c_str());
@@ -344,7 +362,7 @@ int Shards(const std::string& command, const Context& ctx) {
   for (const auto& e : ctx.experiments) {
     if (command == "plan") {
       absl::Status s = WritePlan(*e, ctx.tier, absl::GetFlag(FLAGS_shards),
-                                 ctx.options);
+                                 ctx.options, absl::GetFlag(FLAGS_overwrite_plan));
       if (!s.ok()) return Fail(s);
       std::printf("plan: %s, tier %s, %d shards, %zu runs\n", e->Name().c_str(),
                   TierName(ctx.tier).c_str(), absl::GetFlag(FLAGS_shards),

@@ -21,6 +21,7 @@
 #include "src/harness/driver.h"
 #include "src/harness/experiment.h"
 #include "src/harness/report.h"
+#include "src/harness/sweep.h"
 
 // Shared with the other harness commands (harness_commands.cc, and --out
 // from train_command.cc), so `submit` reads them exactly as `plan`,
@@ -90,9 +91,9 @@ absl::StatusOr<SubmitOptions> ReadOptions() {
         absl::StrCat("--engine=", o.engine, ": expected slurm or local"));
   SlurmOptions& s = o.slurm;
   s.shards = absl::GetFlag(FLAGS_shards);
-  if (s.shards < 1)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--shards=", s.shards, ": expected an integer >= 1"));
+  if (s.shards < 1 || s.shards > kMaxShards)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shards=", s.shards, ": expected an integer in [1, ", kMaxShards, "]"));
   s.partition = absl::GetFlag(FLAGS_partition);
   s.time = absl::GetFlag(FLAGS_time);
   s.cpus_per_task = absl::GetFlag(FLAGS_cpus_per_task);
@@ -118,7 +119,7 @@ absl::StatusOr<SubmitOptions> ReadOptions() {
           "--partition, --time and --max_running apply to --engine=slurm "
           "only; use --jobs with --engine=local");
     o.driver.jobs =
-        jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : jobs;
+        jobs == 0 ? UsableCpus() : jobs;
   } else {
     if (time_given) {
       if (s.time.empty()) RETURN_IF_ERROR(ValidateSbatchValue("time", s.time));

@@ -1,5 +1,7 @@
 #include "src/cli/train_command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "absl/flags/flag.h"
@@ -9,6 +11,8 @@
 #include "absl/strings/str_split.h"
 #include "src/cli/flag_parser.h"
 #include "src/core/status_macros.h"
+#include "src/io/atomic_file.h"
+#include "src/io/file_lock.h"
 #include "src/onednn/onednn_trainer.h"
 #include "src/train/run_files.h"
 #include "src/train/trainer.h"
@@ -114,6 +118,51 @@ absl::StatusOr<InitialState> InitialStateFromFlags(const TrainConfig& c,
   return init;
 }
 
+// Held for the whole command: PARENT/.NAME.train.lock.
+struct OutputClaim {
+  FileLock lock;
+};
+
+// Claims --out=DIR for this process before anything is trained: takes the
+// lock beside DIR (another `repro train` holding it is an error at once),
+// removes temp trees "DIR.tmp.PID" of killed trains, then refuses an
+// existing DIR unless `overwrite`. Where locks are not supported, two
+// concurrent trains both pass here and the final no-replace rename lets
+// only one publish (WriteRunDirectory).
+absl::StatusOr<OutputClaim> TakeOutput(std::string out, bool overwrite) {
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  const size_t slash = out.rfind('/');
+  const std::string parent = slash == std::string::npos ? "."
+                             : slash == 0                ? "/"
+                                                         : out.substr(0, slash);
+  const std::string name =
+      slash == std::string::npos ? out : out.substr(slash + 1);
+  if (name.empty() || name == "." || name == "..")
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--out=", out, ": expected a directory name to create"));
+  RETURN_IF_ERROR(MakeDirs(parent));
+  const std::string lock_path = absl::StrCat(parent, "/.", name, ".train.lock");
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(lock_path, FileLock::kTry);
+  if (absl::IsUnavailable(lock.status()))
+    return absl::UnavailableError(absl::StrCat(
+        out, ": another `repro train` is writing this --out (", lock_path,
+        " is locked); nothing trained"));
+  if (!lock.ok()) return lock.status();
+  for (const DeadTemp& t : FindDeadTemps(parent, name)) {
+    if (t.target != name) continue;
+    if (lock->held() || t.age_seconds >= kStaleTempSeconds) {
+      if (RemoveTree(t.path).ok())
+        std::fprintf(stderr, "repro train: removed %s, left by a killed run\n",
+                     t.path.c_str());
+    }
+  }
+  if (PathExists(out) && !overwrite)
+    return absl::AlreadyExistsError(absl::StrCat(
+        out, ": output directory exists; remove it or pass --overwrite "
+             "(nothing trained)"));
+  return OutputClaim{std::move(*lock)};
+}
+
 }  // namespace
 
 int RunTrainCommand(const std::vector<std::string>& args) {
@@ -136,6 +185,15 @@ int RunTrainCommand(const std::vector<std::string>& args) {
   if (absl::Status s = CheckNoIneffectiveFlags(*config); !s.ok()) {
     std::fprintf(stderr, "repro train: %s\n", std::string(s.message()).c_str());
     return 2;
+  }
+  // One writer per --out, decided before any training: the lock, then the
+  // existence check under it (see TakeOutput).
+  absl::StatusOr<OutputClaim> claim =
+      TakeOutput(out, absl::GetFlag(FLAGS_overwrite));
+  if (!claim.ok()) {
+    std::fprintf(stderr, "repro train: %s\n",
+                 std::string(claim.status().message()).c_str());
+    return 1;
   }
   RunInputs inputs;
   absl::StatusOr<InitialState> init = InitialStateFromFlags(*config, &inputs);
@@ -162,6 +220,8 @@ int RunTrainCommand(const std::vector<std::string>& args) {
   absl::Status written =
       WriteRunDirectory(*run, out, absl::GetFlag(FLAGS_overwrite), inputs);
   if (!written.ok()) {
+    // Our own temp tree must not keep filling a full disk.
+    (void)RemoveTree(absl::StrCat(out, ".tmp.", ::getpid()));
     std::fprintf(stderr, "repro train: %s\n",
                  std::string(written.message()).c_str());
     return 1;

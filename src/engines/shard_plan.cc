@@ -23,7 +23,8 @@ absl::StatusOr<PlanState> EnsurePlan(const Experiment& e, Tier tier,
     } else {
       return status.status();  // malformed plan: the user should look at it
     }
-    RETURN_IF_ERROR(WritePlan(e, tier, shards, driver));
+    // Asked for: `submit --shards=N` names the count, and the note says it.
+    RETURN_IF_ERROR(WritePlan(e, tier, shards, driver, /*replace_valid=*/true));
     status = PlanStatus(e, tier, driver);
     if (!status.ok()) return status.status();
   }

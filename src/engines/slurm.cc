@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
+#include "src/io/subprocess.h"
 
 namespace initrepro {
 namespace {
@@ -54,12 +55,6 @@ absl::StatusOr<std::string> Sbatch(const CommandRunner& run,
 }
 
 }  // namespace
-
-std::string CommandLine(const std::vector<std::string>& argv) {
-  std::vector<std::string> quoted;
-  for (const std::string& a : argv) quoted.push_back(ShellQuote(a));
-  return absl::StrJoin(quoted, " ");
-}
 
 absl::Status ValidateSbatchValue(const std::string& flag,
                                  const std::string& value) {
@@ -264,13 +259,7 @@ absl::Status SubmitSlurmJobs(SlurmSubmission* sub, const CommandRunner& run) {
 }
 
 bool OnPath(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  if (path == nullptr) return false;
-  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-    const std::string candidate = absl::StrCat(dir, "/", program);
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-  }
-  return false;
+  return !FindOnPath(program).empty();
 }
 
 // Copies the running binary (/proc/self/exe) to OUT/bin/repro and returns
@@ -321,33 +310,41 @@ absl::StatusOr<std::string> InstallBinary(const std::string& out_dir) {
 }
 
 absl::Status ValidateSlurmTime(const std::string& time) {
-  const absl::Status bad = absl::InvalidArgumentError(absl::StrCat(
-      "--time=", time,
-      ": expected HH:MM:SS or D-HH:MM:SS, not zero (e.g. 02:00:00 or "
-      "1-12:00:00)"));
+  auto bad = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--time=", time, ": ", why,
+        "; expected HH:MM:SS (any number of hours) or D-HH:MM:SS (hours "
+        "below 24), minutes and seconds below 60, e.g. 02:00:00 or "
+        "1-12:00:00"));
+  };
+  const auto format = "not in a Slurm time format";
   absl::string_view rest = time;
   int days = 0;
   const size_t dash = rest.find('-');
   if (dash != absl::string_view::npos) {
     if (!IsDigits(rest.substr(0, dash), 1, 3) ||
         !absl::SimpleAtoi(rest.substr(0, dash), &days))
-      return bad;
+      return bad(format);
     rest.remove_prefix(dash + 1);
   }
   const std::vector<absl::string_view> hms = absl::StrSplit(rest, ':');
-  if (hms.size() != 3) return bad;
+  if (hms.size() != 3) return bad(format);
   // With days, hours are 00-23; without, Slurm accepts any hour count.
   if (!IsDigits(hms[0], 2, dash == absl::string_view::npos ? 4 : 2) ||
       !IsDigits(hms[1], 2, 2) || !IsDigits(hms[2], 2, 2))
-    return bad;
+    return bad(format);
   int h = 0, m = 0, s = 0;
   if (!absl::SimpleAtoi(hms[0], &h) || !absl::SimpleAtoi(hms[1], &m) ||
       !absl::SimpleAtoi(hms[2], &s))
-    return bad;
-  if ((dash != absl::string_view::npos && h > 23) || m > 59 || s > 59)
-    return bad;
+    return bad(format);
+  if (dash != absl::string_view::npos && h > 23)
+    return bad(absl::StrCat("hours ", hms[0], " with days must be below 24"));
+  if (m > 59) return bad(absl::StrCat("minutes ", hms[1], " must be below 60"));
+  if (s > 59) return bad(absl::StrCat("seconds ", hms[2], " must be below 60"));
   // Slurm reads a zero limit as "no limit", never what a typo meant.
-  if (days == 0 && h == 0 && m == 0 && s == 0) return bad;
+  if (days == 0 && h == 0 && m == 0 && s == 0)
+    return bad("zero, which Slurm reads as no limit (omit --time for the "
+               "partition's default)");
   return absl::OkStatus();
 }
 
@@ -363,120 +360,8 @@ std::string ArraySpec(const std::vector<int>& ids) {
   return absl::StrJoin(parts, ",");
 }
 
-std::string ShellQuote(const std::string& arg) {
-  const bool safe =
-      !arg.empty() && std::all_of(arg.begin(), arg.end(), [](char c) {
-        return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
-               std::strchr("_@%+=:,./-", c) != nullptr;
-      });
-  if (safe) return arg;
-  std::string q = "'";
-  for (char c : arg) {
-    if (c == '\'')
-      q += "'\\''";
-    else
-      q += c;
-  }
-  return q + "'";
-}
-
 absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv) {
-  const std::string shown = CommandLine(argv);
-  if (argv.empty()) return absl::InvalidArgumentError("RunCommand: empty argv");
-  // Built before fork: the child may only call async-signal-safe functions.
-  std::vector<char*> cargv;
-  for (const std::string& a : argv)
-    cargv.push_back(const_cast<char*>(a.c_str()));
-  cargv.push_back(nullptr);
-
-  int out_pipe[2], err_pipe[2], exec_pipe[2];
-  if (::pipe2(out_pipe, O_CLOEXEC) != 0)
-    return absl::ErrnoToStatus(errno, absl::StrCat("`", shown, "`: pipe"));
-  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
-    const int e = errno;
-    ::close(out_pipe[0]);
-    ::close(out_pipe[1]);
-    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: pipe"));
-  }
-  // Closed by a successful exec; otherwise carries the child's errno.
-  if (::pipe2(exec_pipe, O_CLOEXEC) != 0) {
-    const int e = errno;
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]})
-      ::close(fd);
-    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: pipe"));
-  }
-  std::fflush(stdout);
-  std::fflush(stderr);
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    const int e = errno;
-    for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1],
-                   exec_pipe[0], exec_pipe[1]})
-      ::close(fd);
-    return absl::ErrnoToStatus(e, absl::StrCat("`", shown, "`: fork"));
-  }
-  if (pid == 0) {
-    const int devnull = ::open("/dev/null", O_RDONLY);
-    if (devnull >= 0) ::dup2(devnull, 0);
-    ::dup2(out_pipe[1], 1);
-    ::dup2(err_pipe[1], 2);
-    ::execvp(cargv[0], cargv.data());
-    const int e = errno;
-    (void)!::write(exec_pipe[1], &e, sizeof(e));
-    ::_exit(127);
-  }
-  ::close(out_pipe[1]);
-  ::close(err_pipe[1]);
-  ::close(exec_pipe[1]);
-
-  // Both pipes are drained together so a chatty child never blocks on a
-  // full pipe that we are not reading.
-  std::string out, err;
-  struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* sinks[2] = {&out, &err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buf[4096];
-      const ssize_t n = ::read(fds[i].fd, buf, sizeof(buf));
-      if (n > 0) {
-        sinks[i]->append(buf, static_cast<size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (const pollfd& p : fds)
-    if (p.fd >= 0) ::close(p.fd);
-  int exec_errno = 0;
-  const bool exec_failed =
-      ::read(exec_pipe[0], &exec_errno, sizeof(exec_errno)) ==
-      static_cast<ssize_t>(sizeof(exec_errno));
-  ::close(exec_pipe[0]);
-  int wstatus = 0;
-  while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-  }
-  if (exec_failed)
-    return absl::FailedPreconditionError(absl::StrCat(
-        "`", shown, "`: cannot run ", argv[0], ": ", std::strerror(exec_errno),
-        exec_errno == ENOENT ? " (is it installed and on PATH?)" : ""));
-  const std::string stderr_text(absl::StripAsciiWhitespace(err));
-  if (WIFSIGNALED(wstatus))
-    return absl::InternalError(absl::StrCat("`", shown, "` killed by signal ",
-                                            WTERMSIG(wstatus), ": ",
-                                            stderr_text));
-  if (WEXITSTATUS(wstatus) != 0)
-    return absl::FailedPreconditionError(
-        absl::StrCat("`", shown, "` exited with status ", WEXITSTATUS(wstatus),
-                     stderr_text.empty() ? "" : ": ", stderr_text));
-  return out;
+  return RunProcessOk(argv);
 }
 
 }  // namespace initrepro

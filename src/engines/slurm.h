@@ -16,7 +16,6 @@
 // (afterany), so at most N tasks run at once over all arrays.
 //
 // Nothing here prints; `repro submit` (src/cli/submit_command.cc) does.
-// Not thread-safe (RunCommand forks).
 #ifndef INITREPRO_SRC_ENGINES_SLURM_H_
 #define INITREPRO_SRC_ENGINES_SLURM_H_
 
@@ -28,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/harness/experiment.h"
+#include "src/io/subprocess.h"  // ShellQuote, CommandLine
 
 namespace initrepro {
 
@@ -35,23 +35,20 @@ namespace initrepro {
 using CommandRunner =
     std::function<absl::StatusOr<std::string>(const std::vector<std::string>&)>;
 
-// Runs argv[0] (searched on PATH) with argv, stdin from /dev/null, and
-// returns its stdout. A failure to start it, a signal or a non-zero exit is
-// an error naming the command line and quoting its stderr.
+// RunProcessOk (src/io/subprocess.h): argv[0] searched on PATH, no shell,
+// stdin from /dev/null; returns stdout. A failure to start it, a signal or a
+// non-zero exit is an error naming the command line and quoting its stderr.
 absl::StatusOr<std::string> RunCommand(const std::vector<std::string>& argv);
 
 // True when `program` is an executable file in a PATH directory.
 bool OnPath(const std::string& program);
 
-// `arg` quoted for a POSIX shell (unchanged when it needs no quoting).
-std::string ShellQuote(const std::string& arg);
-std::string CommandLine(const std::vector<std::string>& argv);
-
 // Slurm's --array syntax for sorted ids: {0,1,2,3,5} -> "0-3,5".
 std::string ArraySpec(const std::vector<int>& ids);
 
-// OK for a Slurm time limit HH:MM:SS or D-HH:MM:SS that is not zero;
-// InvalidArgument naming --time and the expected format otherwise.
+// OK for a Slurm time limit HH:MM:SS or D-HH:MM:SS (minutes and seconds
+// below 60, hours below 24 with days) that is not zero; InvalidArgument
+// naming --time, what is wrong and the accepted formats otherwise.
 absl::Status ValidateSlurmTime(const std::string& time);
 
 // A value that lands on an `#SBATCH` line: non-empty, and no whitespace,

@@ -32,6 +32,17 @@ TEST(ValidateSlurmTime, RejectsOthersNamingTheFlag) {
   }
 }
 
+TEST(ValidateSlurmTime, SaysWhatIsWrong) {
+  const absl::Status s = ValidateSlurmTime("25:99:99");
+  EXPECT_TRUE(absl::StrContains(s.message(), "minutes 99 must be below 60")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "D-HH:MM:SS")) << s;
+  EXPECT_FALSE(absl::StrContains(s.message(), "not zero")) << s;
+  EXPECT_TRUE(absl::StrContains(ValidateSlurmTime("00:00:00").message(),
+                                "no limit"));
+  EXPECT_TRUE(absl::StrContains(ValidateSlurmTime("1-24:00:00").message(),
+                                "below 24"));
+}
+
 TEST(ArraySpec, CompressesRuns) {
   EXPECT_EQ(ArraySpec({}), "");
   EXPECT_EQ(ArraySpec({2}), "2");

@@ -1,5 +1,7 @@
 #include "src/harness/driver.h"
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,7 @@
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
 #include "src/verdict/verdict.h"
+#include "src/io/subprocess.h"
 
 namespace initrepro {
 namespace {
@@ -113,9 +116,10 @@ absl::StatusOr<int> ReadPlanShards(const Experiment& experiment, Tier tier,
   // is_number_unsigned: a negative or huge count never reaches get<int>().
   if (!plan.contains("shards") || !plan["shards"].is_number_unsigned() ||
       plan["shards"].get<uint64_t>() < 1 ||
-      plan["shards"].get<uint64_t>() > 1000000)
+      plan["shards"].get<uint64_t>() > static_cast<uint64_t>(kMaxShards))
     return absl::InvalidArgumentError(absl::StrCat(
-        path, ": field 'shards': expected an integer in [1, 1000000]"));
+        path, ": field 'shards': expected an integer in [1, ", kMaxShards,
+        "]"));
   if (!plan.contains("run_keys") || !plan["run_keys"].is_array() ||
       plan["run_keys"].size() != specs.size())
     return absl::FailedPreconditionError(absl::StrCat(
@@ -176,10 +180,27 @@ absl::StatusOr<std::vector<std::string>> CheckAgainstGolden(
   const std::string name = result["experiment"];
   ASSIGN_OR_RETURN(Tier tier, ParseTier(result["tier"]));
   const std::string path = GoldenPath(options, name, tier);
-  if (!PathExists(path))
+  if (!PathExists(path)) {
+    // No golden directory at all (run outside the repository, or an empty
+    // --golden_dir) is not "no golden for this experiment".
+    if (options.golden_dir.empty() || !PathExists(options.golden_dir)) {
+      char cwd[4096];
+      const std::string here =
+          ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : "(unknown)";
+      return absl::NotFoundError(absl::StrCat(
+          "golden directory not found: --golden_dir=",
+          options.golden_dir.empty() ? "(empty)" : ShellQuote(options.golden_dir),
+          " looked for ",
+          options.golden_dir.empty() || options.golden_dir[0] != '/'
+              ? absl::StrCat("relative to the working directory ", here)
+              : "as given",
+          "; run from the repository root (where golden/ is) or pass "
+          "--golden_dir=PATH/TO/golden"));
+    }
     return absl::NotFoundError(absl::StrCat(
         path, ": no golden; create it with `repro bless ", name,
         " --tier=", TierName(tier), "`"));
+  }
   ASSIGN_OR_RETURN(nlohmann::json golden, ReadResultFile(path, name, tier));
   return CompareResults(golden, result);
 }
@@ -204,11 +225,25 @@ absl::StatusOr<std::vector<std::string>> BlessGolden(
 }
 
 absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
-                       const DriverOptions& options) {
-  if (shards < 1)
-    return absl::InvalidArgumentError(
-        absl::StrCat("--shards=", shards, ": expected an integer >= 1"));
+                       const DriverOptions& options, bool replace_valid) {
+  // Checked before anything is read or written, with the bounds the
+  // readers of a plan (status, run-shard, merge) accept.
+  if (shards < 1 || shards > kMaxShards)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--shards=", shards, ": expected an integer in [1, ", kMaxShards, "]"));
   const std::vector<RunSpec> specs = experiment.Plan(tier);
+  const std::string path = PlanPath(options, experiment.Name(), tier);
+  // A valid plan (the current run list) is replaced only when asked: shards
+  // of the old plan may still be queued or running.
+  if (!replace_valid && PathExists(path)) {
+    absl::StatusOr<int> old = ReadPlanShards(experiment, tier, specs, options);
+    if (old.ok() && *old != shards)
+      return absl::AlreadyExistsError(absl::StrCat(
+          path, ": a valid plan with ", *old, " shards exists; pass "
+          "--overwrite_plan to replace it with ", shards,
+          " shards (finished runs are kept; shards of the old plan still "
+          "queued would train a different subset)"));
+  }
   nlohmann::json plan;
   plan["format_version"] = 1;
   plan["experiment"] = experiment.Name();
@@ -220,8 +255,7 @@ absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
   plan["run_keys"] = keys;
   plan["estimated_core_hours"] = EstimatedCoreHours(specs);
   RETURN_IF_ERROR(MakeDirs(options.out_dir + "/plans"));
-  return WriteFileAtomic(PlanPath(options, experiment.Name(), tier),
-                         plan.dump(1) + "\n");
+  return WriteFileAtomic(path, plan.dump(1) + "\n");
 }
 
 absl::Status RunShard(const Experiment& experiment, Tier tier, int shard,
@@ -243,13 +277,19 @@ absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,
                                            Tier tier,
                                            const DriverOptions& options) {
   const std::vector<RunSpec> specs = experiment.Plan(tier);
-  RETURN_IF_ERROR(
-      ReadPlanShards(experiment, tier, specs, options).status());
+  ASSIGN_OR_RETURN(int shards,
+                   ReadPlanShards(experiment, tier, specs, options));
   SweepOptions sweep{1, false, /*train_missing=*/false};
-  ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
-                   RunSweep(experiment, specs, StoreFor(options, experiment),
-                            sweep));
-  return AnalyseAndWrite(experiment, tier, runs, options);
+  absl::StatusOr<std::vector<RunRecord>> runs =
+      RunSweep(experiment, specs, StoreFor(options, experiment), sweep);
+  if (const int i = MissingRunIndex(runs.status()); i >= 0)
+    return absl::FailedPreconditionError(absl::StrCat(
+        runs.status().message(), ": train it with `repro run-shard ",
+        experiment.Name(), " --tier=", TierName(tier), " --shard=", i % shards,
+        " --out=", ShellQuote(options.out_dir),
+        "` (or resubmit), then merge again"));
+  if (!runs.ok()) return runs.status();
+  return AnalyseAndWrite(experiment, tier, *runs, options);
 }
 
 absl::StatusOr<std::vector<ShardStatus>> PlanStatus(

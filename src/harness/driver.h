@@ -62,8 +62,15 @@ absl::StatusOr<std::vector<std::string>> BlessGolden(
     const nlohmann::json& result, const DriverOptions& options);
 
 // Shards.
+// The most shards a plan may have (what every reader of a plan accepts).
+inline constexpr int kMaxShards = 1000000;
+// Validates `shards` (1..kMaxShards) before touching anything. An existing
+// valid plan (the current run list) with another shard count is replaced
+// only with `replace_valid` (`repro plan --overwrite_plan`); otherwise
+// AlreadyExists naming the file and the flag. An invalid or outdated plan is
+// replaced.
 absl::Status WritePlan(const Experiment& experiment, Tier tier, int shards,
-                       const DriverOptions& options);
+                       const DriverOptions& options, bool replace_valid = false);
 absl::Status RunShard(const Experiment& experiment, Tier tier, int shard,
                       const DriverOptions& options);
 absl::StatusOr<nlohmann::json> MergeShards(const Experiment& experiment,

@@ -3,9 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -13,6 +19,7 @@
 #include "absl/strings/str_replace.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
+#include "src/io/subprocess.h"
 #include "src/stats/intervals.h"
 
 namespace initrepro {
@@ -420,6 +427,45 @@ std::string Csv(const nlohmann::json& f) {
 
 }  // namespace
 
+absl::Status CheckImageFile(const std::string& path, ImageKind kind) {
+  const char* what = kind == ImageKind::kPng ? "PNG" : "SVG";
+  absl::StatusOr<std::string> bytes = ReadFile(path);
+  if (!bytes.ok())
+    return absl::Status(bytes.status().code(),
+                        absl::StrCat(bytes.status().message(),
+                                     " (expected gnuplot to have written it)"));
+  if (bytes->empty())
+    return absl::DataLossError(absl::StrCat(
+        path, ": gnuplot wrote an empty ", what,
+        " file (is the disk full?)"));
+  if (kind == ImageKind::kPng) {
+    // The 8-byte signature, and the IEND chunk (length 0, type, CRC) that
+    // ends every complete PNG: a truncated file lacks it.
+    static constexpr char kSignature[] = "\x89PNG\r\n\x1a\n";
+    static constexpr char kIend[] = "\0\0\0\0IEND\xae\x42\x60\x82";
+    if (bytes->size() < 8 || bytes->compare(0, 8, kSignature, 8) != 0)
+      return absl::DataLossError(
+          absl::StrCat(path, ": not a PNG file (bad signature)"));
+    if (bytes->size() < 8 + 12 ||
+        bytes->compare(bytes->size() - 12, 12, kIend, 12) != 0)
+      return absl::DataLossError(absl::StrCat(
+          path, ": truncated PNG file (no IEND chunk at the end; is the disk "
+                "full?)"));
+    return absl::OkStatus();
+  }
+  size_t end = bytes->size();
+  while (end > 0 && std::isspace(static_cast<unsigned char>((*bytes)[end - 1])))
+    --end;
+  constexpr absl::string_view kClose = "</svg>";
+  if (end < kClose.size() ||
+      absl::string_view(*bytes).substr(end - kClose.size(), kClose.size()) !=
+          kClose)
+    return absl::DataLossError(absl::StrCat(
+        path, ": truncated SVG file (does not end with </svg>; is the disk "
+              "full?)"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::vector<std::string>> RenderFigures(
     const nlohmann::json& result, const std::string& dir) {
   RETURN_IF_ERROR(MakeDirs(dir));
@@ -432,18 +478,70 @@ absl::StatusOr<std::vector<std::string>> RenderFigures(
     RETURN_IF_ERROR(WriteFileAtomic(base + ".csv", Csv(f)));
     // Output names relative to the script: `cd figures && gnuplot X.gp`
     // re-renders both pictures anywhere the folder is copied.
-    const std::string script = absl::StrCat(
-        FigureScript(f, "svg size 900,560 dynamic font 'sans,13'", stem + ".svg"),
-        "reset session\n",
-        FigureScript(f, "pngcairo size 900,560 font 'sans,11'", stem + ".png"));
-    RETURN_IF_ERROR(WriteFileAtomic(base + ".gp", script));
-    const std::string command = absl::StrCat("cd '", dir, "' && gnuplot '",
-                                             stem, ".gp' 2> '", stem,
-                                             ".gnuplot.log'");
-    if (std::system(command.c_str()) != 0) {
-      return absl::InternalError(absl::StrCat(
-          "gnuplot failed on ", base, ".gp; see ", base, ".gnuplot.log"));
+    const std::string svg_terminal = "svg size 900,560 dynamic font 'sans,13'";
+    const std::string png_terminal = "pngcairo size 900,560 font 'sans,11'";
+    RETURN_IF_ERROR(WriteFileAtomic(
+        base + ".gp",
+        absl::StrCat(FigureScript(f, svg_terminal, stem + ".svg"),
+                     "reset session\n",
+                     FigureScript(f, png_terminal, stem + ".png"))));
+    // What runs is the same script with temp output names: the pictures are
+    // checked, then renamed into place, as our own files are. Names are
+    // relative to `dir`, which the child enters itself (no shell, so any
+    // byte of `dir` is fine; the names below are ours and quote-free).
+    const std::string tag = absl::StrCat(".tmp.", ::getpid());
+    const std::string tmp_svg = absl::StrCat(".", stem, ".svg", tag);
+    const std::string tmp_png = absl::StrCat(".", stem, ".png", tag);
+    const std::string tmp_gp = absl::StrCat(".", stem, ".gp", tag);
+    auto cleanup = [&] {
+      for (const std::string& t : {tmp_svg, tmp_png, tmp_gp})
+        ::unlink(absl::StrCat(dir, "/", t).c_str());
+    };
+    absl::Status status = WriteFileAtomic(
+        absl::StrCat(dir, "/", tmp_gp),
+        absl::StrCat(FigureScript(f, svg_terminal, tmp_svg), "reset session\n",
+                     FigureScript(f, png_terminal, tmp_png)));
+    ProcessOptions in_dir;
+    in_dir.cwd = dir;
+    absl::StatusOr<ProcessResult> run =
+        status.ok() ? RunProcess({"gnuplot", tmp_gp}, in_dir)
+                    : absl::StatusOr<ProcessResult>(status);
+    if (run.ok())
+      status = WriteFileAtomic(base + ".gnuplot.log", run->stderr_text);
+    else
+      status = run.status();
+    if (status.ok() && (run->exit_code != 0 || run->signal != 0)) {
+      std::string first_line = run->stderr_text.substr(
+          0, std::min(run->stderr_text.find('\n'), size_t{300}));
+      status = absl::InternalError(absl::StrCat(
+          "gnuplot failed on ", base, ".gp (",
+          run->signal != 0 ? absl::StrCat("signal ", run->signal)
+                           : absl::StrCat("exit status ", run->exit_code),
+          first_line.empty() ? "" : absl::StrCat(": ", first_line), "); see ",
+          base, ".gnuplot.log"));
     }
+    // Checked under the final name the user will look for.
+    for (const auto& [tmp, kind, ext] :
+         {std::make_tuple(tmp_svg, ImageKind::kSvg, ".svg"),
+          std::make_tuple(tmp_png, ImageKind::kPng, ".png")}) {
+      if (!status.ok()) break;
+      const std::string tmp_path = absl::StrCat(dir, "/", tmp);
+      status = CheckImageFile(tmp_path, kind);
+      if (!status.ok())
+        status = absl::Status(
+            status.code(),
+            absl::StrCat(base, ext, ": ", status.message()));
+    }
+    for (const auto& [tmp, ext] :
+         {std::make_pair(tmp_svg, ".svg"), std::make_pair(tmp_png, ".png")}) {
+      if (!status.ok()) break;
+      if (::rename(absl::StrCat(dir, "/", tmp).c_str(),
+                   absl::StrCat(base, ext).c_str()) != 0)
+        status = absl::ErrnoToStatus(
+            errno, absl::StrCat(base, ext, ": rename from ", dir, "/", tmp));
+    }
+    cleanup();
+    RETURN_IF_ERROR(status);
     stems.push_back(stem);
   }
   return stems;

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
 
@@ -29,7 +30,22 @@ namespace initrepro {
 std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
                          const std::string& output);
 
+enum class ImageKind { kPng, kSvg };
+
+// OK when `path` is a complete picture of `kind`: it exists, is not empty,
+// and a PNG starts with the PNG signature and ends with the IEND chunk, an
+// SVG ends (after whitespace) with "</svg>". gnuplot exits 0 when the disk
+// fills, leaving an empty or truncated file, so its outputs are checked.
+// NotFound / DataLoss naming `path` otherwise.
+absl::Status CheckImageFile(const std::string& path, ImageKind kind);
+
 // Returns the stems written (DIR/STEM.png exists for each on success).
+// gnuplot (found on PATH, run with DIR as its working directory, no shell)
+// writes each picture under a temp name; each is checked (CheckImageFile)
+// and renamed into place, so DIR/STEM.{svg,png} are complete or absent.
+// Errors name the file: a gnuplot failure names DIR/STEM.gp and the log
+// DIR/STEM.gnuplot.log (gnuplot's stderr, written on every run); a bad
+// picture names DIR/STEM.svg or .png.
 absl::StatusOr<std::vector<std::string>> RenderFigures(
     const nlohmann::json& result, const std::string& dir);
 

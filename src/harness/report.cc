@@ -23,6 +23,7 @@
 #include "src/harness/figures.h"
 #include "src/harness/result.h"
 #include "src/io/atomic_file.h"
+#include "src/io/subprocess.h"
 
 namespace initrepro {
 namespace {
@@ -354,15 +355,16 @@ Counts CountTier(const ReportInputs& in, const std::string& tier) {
   return n;
 }
 
-std::string Shell(const std::string& command) {
-  std::string out;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-  pclose(pipe);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return out;
+// stdout of `git ARGS` run in the working directory (no shell), trailing
+// whitespace trimmed; "" when git is missing or fails (not a checkout).
+std::string Git(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<std::string> out = RunProcessOk(argv);
+  if (!out.ok()) return "";
+  std::string text = std::move(*out);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
 }
 
 std::string CpuName() {
@@ -377,9 +379,9 @@ std::string CpuName() {
 }
 
 std::string Commit() {
-  const std::string head = Shell("git rev-parse --short=12 HEAD 2>/dev/null");
+  const std::string head = Git({"rev-parse", "--short=12", "HEAD"});
   if (head.empty()) return "unknown (not run inside a git checkout)";
-  const std::string dirty = Shell("git status --porcelain --untracked-files=no 2>/dev/null");
+  const std::string dirty = Git({"status", "--porcelain", "--untracked-files=no"});
   return absl::StrCat("`", head, "`", dirty.empty() ? "" : " with uncommitted changes");
 }
 
@@ -476,20 +478,28 @@ std::string Slug(const std::string& heading) {
   return out;
 }
 
-std::map<std::string, std::map<std::string, nlohmann::json>> LoadTierResults(
-    const std::vector<std::string>& experiments,
-    const std::vector<std::string>& tiers, const std::string& out_dir,
-    const std::string& golden_dir) {
+absl::StatusOr<std::map<std::string, std::map<std::string, nlohmann::json>>>
+LoadTierResults(const std::vector<std::string>& experiments,
+                const std::vector<std::string>& tiers,
+                const std::string& out_dir, const std::string& golden_dir) {
   std::map<std::string, std::map<std::string, nlohmann::json>> found;
   for (const std::string& e : experiments)
     for (const std::string& t : tiers)
       for (const std::string& path :
            {absl::StrCat(out_dir, "/results/", e, ".", t, ".json"),
             absl::StrCat(golden_dir, "/", e, ".", t, ".json")}) {
+        if (!PathExists(path)) continue;
+        // Present but unreadable is shown as an error: never "not run".
         absl::StatusOr<std::string> text = ReadFile(path);
-        if (!text.ok()) continue;
+        if (!text.ok())
+          return absl::DataLossError(absl::StrCat(
+              text.status().message(), " (needed for the ", t,
+              " column of the report)"));
         nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
-        if (j.is_discarded() || !j.is_object()) continue;
+        if (j.is_discarded() || !j.is_object())
+          return absl::DataLossError(absl::StrCat(
+              path, ": not a JSON object (truncated or corrupted?); needed "
+                    "for the ", t, " column of the report"));
         found[e][t] = j;
         break;
       }

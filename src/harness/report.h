@@ -44,8 +44,11 @@ struct ReportInputs {
 };
 
 // Reads, for each experiment and each tier, OUT/results/EXP.TIER.json, or
-// else GOLDEN_DIR/EXP.TIER.json; unreadable files are skipped.
-std::map<std::string, std::map<std::string, nlohmann::json>> LoadTierResults(
+// else GOLDEN_DIR/EXP.TIER.json; absent files are skipped (the report says
+// "not run"). A file that exists but cannot be read or is not a JSON object
+// is an error naming it (DataLoss), never "not run".
+absl::StatusOr<std::map<std::string, std::map<std::string, nlohmann::json>>>
+LoadTierResults(
     const std::vector<std::string>& experiments,
     const std::vector<std::string>& tiers, const std::string& out_dir,
     const std::string& golden_dir);

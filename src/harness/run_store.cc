@@ -3,9 +3,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
+#include "src/io/file_lock.h"
 #include "src/io/sha256.h"
 #include "src/train/bits_identity.h"
 
@@ -192,6 +194,31 @@ absl::StatusOr<RunRecord> RunStore::Load(const RunSpec& spec) const {
     return stale;
   }
   return record;
+}
+
+std::string RunStore::LockPathFor(const RunSpec& spec) const {
+  return absl::StrCat(dir_, "/runs/", RunKey(spec), ".lock");
+}
+
+absl::StatusOr<FileLock> RunStore::Lock(const RunSpec& spec,
+                                        FileLock::Mode mode) const {
+  RETURN_IF_ERROR(MakeDirs(dir_ + "/runs"));
+  return FileLock::Acquire(LockPathFor(spec), mode);
+}
+
+int RunStore::RemoveStaleTemps() const {
+  int removed = 0;
+  const std::string runs = dir_ + "/runs";
+  for (const DeadTemp& t : FindDeadTemps(runs)) {
+    if (!absl::EndsWith(t.target, ".run")) continue;
+    const std::string key = t.target.substr(0, t.target.size() - 4);
+    absl::StatusOr<FileLock> lock = FileLock::Acquire(
+        absl::StrCat(runs, "/", key, ".lock"), FileLock::kTry);
+    if (!lock.ok()) continue;  // its run is being written right now
+    if (!lock->held() && t.age_seconds < kStaleTempSeconds) continue;
+    if (RemoveTree(t.path).ok()) ++removed;
+  }
+  return removed;
 }
 
 absl::Status RunStore::Save(const RunRecord& record) const {

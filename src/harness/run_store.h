@@ -8,6 +8,11 @@
 // run has its own file, so shards on many machines never write the same
 // file.
 //
+// One writer per run: STORE/runs/KEY.lock (src/io/file_lock.h) is held by
+// whoever trains and saves run KEY; a process that gets the lock checks the
+// store again before training, so concurrent commands on one store never
+// train a run twice (where the filesystem supports locks).
+//
 // Payload format 2 adds the bits identity of the build that trained the run
 // (src/train/bits_identity.h). A run whose identity differs from the store's
 // (this build's) is stale: Load says so with kFailedPrecondition, the sweep
@@ -22,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "src/harness/experiment.h"
+#include "src/io/file_lock.h"
 
 namespace initrepro {
 
@@ -47,6 +53,17 @@ class RunStore {
   // identity, the message naming both identities.
   absl::StatusOr<RunRecord> Load(const RunSpec& spec) const;
   absl::Status Save(const RunRecord& record) const;
+
+  // The lock of `spec`'s run, STORE/runs/KEY.lock (FileLock::Acquire; the
+  // runs directory is created). kTry: Unavailable while another holds it.
+  std::string LockPathFor(const RunSpec& spec) const;
+  absl::StatusOr<FileLock> Lock(const RunSpec& spec, FileLock::Mode mode) const;
+
+  // Removes temp files of runs whose writer was killed (".KEY.run.tmp.PID.N"
+  // with PID gone, FindDeadTemps), each only while holding KEY's lock, or,
+  // where locks are not supported, once older than kStaleTempSeconds.
+  // Returns how many were removed.
+  int RemoveStaleTemps() const;
 
  private:
   std::string dir_;

@@ -1,14 +1,20 @@
 #include "src/harness/sweep.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "src/analysis/fourier.h"
@@ -18,6 +24,13 @@
 #include "src/train/run_files.h"
 
 namespace initrepro {
+
+int MissingRunIndex(const absl::Status& status) {
+  const absl::optional<absl::Cord> index = status.GetPayload(kMissingRunPayload);
+  int i = -1;
+  if (!index.has_value() || !absl::SimpleAtoi(std::string(*index), &i)) return -1;
+  return i;
+}
 
 absl::StatusOr<RunRecord> TrainOne(const Experiment& experiment,
                                    const RunSpec& spec) {
@@ -90,14 +103,17 @@ absl::StatusOr<std::vector<RunRecord>> RunSweep(
       todo.push_back(i);
       continue;
     }
+    if (!options.train_missing) {
+      absl::Status missing = absl::FailedPreconditionError(absl::StrCat(
+          experiment.Name(), ": run ", i, " of ", total, " is ",
+          absl::IsNotFound(loaded.status()) ? "missing" : "unusable", ": ",
+          loaded.status().message(), "; merge does not train"));
+      missing.SetPayload(kMissingRunPayload, absl::Cord(absl::StrCat(i)));
+      return missing;
+    }
     if (!absl::IsNotFound(loaded.status())) {
       std::fprintf(stderr, "warning: %s; training it again\n",
                    std::string(loaded.status().message()).c_str());
-    }
-    if (!options.train_missing) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(experiment.Name(), ": run ", i, " of ", total,
-                       " is missing: ", loaded.status().message()));
     }
     todo.push_back(i);
   }
@@ -115,51 +131,130 @@ absl::StatusOr<std::vector<RunRecord>> RunSweep(
                  why.c_str());
   }
 
-  std::atomic<int64_t> next{0}, done{0};
+  if (todo.empty()) return records;
+
+  const int removed = store.RemoveStaleTemps();
+  if (removed > 0)
+    std::fprintf(stderr, "%s: removed %d temp file%s left by killed runs\n",
+                 experiment.Name().c_str(), removed, removed == 1 ? "" : "s");
+
+  // Work sharing between processes on one store: each run is trained under
+  // its lock. A first pass takes only free locks and leaves runs another
+  // process is training for later; the second pass waits for those and
+  // loads what the other process saved (training only if it saved nothing).
+  std::atomic<int64_t> next{0};
+  std::vector<int64_t> deferred;
+  int64_t trained = 0, loaded_meanwhile = 0;
   std::mutex mu;
   absl::Status first_error;
   const auto start = std::chrono::steady_clock::now();
+  auto progress = [&] {  // under mu
+    if (!options.progress) return;
+    const int64_t finished = trained + loaded_meanwhile;
+    const double elapsed = std::chrono::duration<double>(
+                               std::chrono::steady_clock::now() - start)
+                               .count();
+    const double eta =
+        elapsed / finished * (static_cast<double>(todo.size()) - finished);
+    std::fprintf(stderr, "\r%s: %lld/%lld runs (%lld reused), ETA %.0f s   ",
+                 experiment.Name().c_str(),
+                 static_cast<long long>(total - todo.size() + finished),
+                 static_cast<long long>(total),
+                 static_cast<long long>(total - todo.size() + loaded_meanwhile),
+                 eta);
+  };
+  auto fail = [&](const absl::Status& s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (first_error.ok()) first_error = s;
+  };
   auto worker = [&] {
     while (true) {
-      const int64_t t = next.fetch_add(1);
-      if (t >= static_cast<int64_t>(todo.size())) return;
+      int64_t i;
+      FileLock::Mode mode = FileLock::kTry;
       {
         std::lock_guard<std::mutex> lock(mu);
         if (!first_error.ok()) return;
       }
-      const int64_t i = todo[t];
+      const int64_t t = next.fetch_add(1);
+      if (t < static_cast<int64_t>(todo.size())) {
+        i = todo[t];
+      } else {
+        std::lock_guard<std::mutex> lock(mu);
+        if (deferred.empty()) return;
+        i = deferred.back();
+        deferred.pop_back();
+        mode = FileLock::kWait;
+      }
+      absl::StatusOr<FileLock> run_lock = store.Lock(specs[i], mode);
+      if (absl::IsUnavailable(run_lock.status())) {
+        std::lock_guard<std::mutex> lock(mu);
+        deferred.push_back(i);
+        continue;
+      }
+      if (!run_lock.ok()) return fail(run_lock.status());
+      // Another process may have saved it since the first look.
+      absl::StatusOr<RunRecord> loaded = store.Load(specs[i]);
+      if (loaded.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        records[i] = std::move(*loaded);
+        ++loaded_meanwhile;
+        progress();
+        continue;
+      }
       absl::StatusOr<RunRecord> record = TrainOne(experiment, specs[i]);
-      absl::Status saved =
-          record.ok() ? store.Save(*record) : record.status();
+      absl::Status saved = record.ok() ? store.Save(*record) : record.status();
+      if (!saved.ok()) return fail(saved);
       std::lock_guard<std::mutex> lock(mu);
-      if (!saved.ok()) {
-        if (first_error.ok()) first_error = saved;
-        return;
-      }
       records[i] = std::move(*record);
-      const int64_t finished = ++done;
-      if (options.progress) {
-        const double elapsed = std::chrono::duration<double>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count();
-        const double eta =
-            elapsed / finished * (static_cast<double>(todo.size()) - finished);
-        std::fprintf(stderr, "\r%s: %lld/%lld runs (%lld reused), ETA %.0f s   ",
-                     experiment.Name().c_str(),
-                     static_cast<long long>(total - todo.size() + finished),
-                     static_cast<long long>(total),
-                     static_cast<long long>(total - todo.size()), eta);
-      }
+      ++trained;
+      progress();
     }
   };
-  const int jobs = std::max(1, options.jobs);
+  // More workers than runs would only idle (and cost a stack each).
+  const int64_t jobs = std::min<int64_t>(std::max(1, options.jobs),
+                                         static_cast<int64_t>(todo.size()));
   std::vector<std::thread> threads;
-  for (int j = 1; j < jobs; ++j) threads.emplace_back(worker);
+  for (int64_t j = 1; j < jobs; ++j) {
+    try {
+      threads.push_back(options.start_thread ? options.start_thread(worker)
+                                             : std::thread(worker));
+    } catch (const std::system_error& e) {
+      fail(absl::ResourceExhaustedError(absl::StrCat(
+          "--jobs=", options.jobs, ": cannot start worker thread ", j + 1,
+          " of ", jobs, " (", e.what(), "); retry with a smaller --jobs")));
+      break;
+    }
+  }
   worker();
   for (std::thread& t : threads) t.join();
-  if (options.progress && !todo.empty()) std::fprintf(stderr, "\n");
+  if (options.progress) {
+    std::fprintf(stderr,
+                 "\n%s: %lld runs trained here, %lld reused, %lld trained "
+                 "meanwhile by another process\n",
+                 experiment.Name().c_str(), static_cast<long long>(trained),
+                 static_cast<long long>(total - todo.size()),
+                 static_cast<long long>(loaded_meanwhile));
+  }
   RETURN_IF_ERROR(first_error);
   return records;
+}
+
+int UsableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cpus = 0;
+  if (::sched_getaffinity(0, sizeof(set), &set) == 0) cpus = CPU_COUNT(&set);
+  if (cpus <= 0) cpus = static_cast<int>(std::thread::hardware_concurrency());
+  // cgroup v2: "QUOTA PERIOD" in microseconds, or "max PERIOD" (no limit).
+  std::ifstream in("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (in >> quota >> period && quota != "max" && period > 0) {
+    double q = 0;
+    if (absl::SimpleAtod(quota, &q) && q > 0)
+      cpus = std::min(cpus, std::max(1, static_cast<int>(std::ceil(q / period))));
+  }
+  return std::max(1, cpus);
 }
 
 }  // namespace initrepro

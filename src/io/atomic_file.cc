@@ -252,6 +252,27 @@ absl::Status RenameDirAtomic(const std::string& from, const std::string& to) {
   return FsyncDir(DirName(to));
 }
 
+absl::Status RenameDirNoReplace(const std::string& from, const std::string& to) {
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(),
+                  RENAME_NOREPLACE) != 0) {
+    int err = errno;
+    if (err == EINVAL || err == ENOSYS || err == ENOTSUP) {
+      if (PathExists(to)) {
+        err = EEXIST;
+      } else if (::rename(from.c_str(), to.c_str()) == 0) {
+        return FsyncDir(DirName(to));
+      } else {
+        err = errno;
+      }
+    }
+    if (err == EEXIST || err == ENOTEMPTY)
+      return absl::AlreadyExistsError(absl::StrCat(
+          to, ": exists (written meanwhile by another process?); not replaced"));
+    return ErrnoError(err, to, absl::StrCat("rename from ", from));
+  }
+  return FsyncDir(DirName(to));
+}
+
 bool PathExists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

@@ -50,6 +50,13 @@ absl::Status RemoveTree(const std::string& path);
 // missing, in which case `to` is left untouched.
 absl::Status RenameDirAtomic(const std::string& from, const std::string& to);
 
+// Publishes `from` under the name `to` only if nothing exists at `to`:
+// one renameat2(RENAME_NOREPLACE), so of two writers racing for `to` exactly
+// one wins and the other's tree stays at `from`. AlreadyExists naming `to`
+// when it exists. Where the filesystem lacks RENAME_NOREPLACE, checks then
+// renames (rename(2) still refuses a non-empty `to`).
+absl::Status RenameDirNoReplace(const std::string& from, const std::string& to);
+
 // True if anything exists at `path`, including a dangling symlink (lstat).
 bool PathExists(const std::string& path);
 

@@ -161,6 +161,20 @@ TEST(RenameDirAtomicTest, MissingSourceLeavesTargetUntouched) {
   EXPECT_EQ(ReadFile(dir + "/run/keep").value(), "k");
 }
 
+TEST(RenameDirNoReplaceTest, RefusesAnExistingTargetEvenAnEmptyOne) {
+  const std::string dir = TestDir();
+  ASSERT_TRUE(MakeDirs(dir + "/tmp.run").ok());
+  ASSERT_TRUE(WriteFileAtomic(dir + "/tmp.run/w.npy", "new").ok());
+  ASSERT_TRUE(MakeDirs(dir + "/run").ok());  // empty: rename(2) would replace it
+  const absl::Status s = RenameDirNoReplace(dir + "/tmp.run", dir + "/run");
+  EXPECT_EQ(s.code(), absl::StatusCode::kAlreadyExists) << s;
+  EXPECT_TRUE(absl::StartsWith(s.message(), dir + "/run")) << s;
+  EXPECT_EQ(ReadFile(dir + "/tmp.run/w.npy").value(), "new");
+  ASSERT_TRUE(RemoveTree(dir + "/run").ok());
+  ASSERT_TRUE(RenameDirNoReplace(dir + "/tmp.run", dir + "/run").ok());
+  EXPECT_EQ(ReadFile(dir + "/run/w.npy").value(), "new");
+}
+
 TEST(PathExistsTest, SeesFilesDirsAndDanglingSymlinks) {
   const std::string dir = TestDir();
   EXPECT_TRUE(PathExists(dir));

@@ -616,12 +616,15 @@ absl::StatusOr<NpyArray> ParseNpy(absl::string_view bytes,
   size_t len_width = 0;
   if (major == 1 && minor == 0) {
     len_width = 2;
-  } else if (major == 2 && minor == 0) {
+  } else if ((major == 2 || major == 3) && minor == 0) {
+    // 3.0 is 2.0 with a UTF-8 (not latin-1) header. The keys and values we
+    // accept are ASCII either way; non-ASCII can only sit inside a string
+    // (a structured dtype's field name), which the descr check refuses.
     len_width = 4;
   } else {
     return FieldError(
         name, "version",
-        absl::StrCat("expected 1.0 or 2.0, found ", major, ".", minor));
+        absl::StrCat("expected 1.0, 2.0 or 3.0, found ", major, ".", minor));
   }
   // Header length and header.
   const size_t header_start = kMagic.size() + 2 + len_width;

@@ -17,9 +17,9 @@
 //     zip archives (.npz, torch.save) and pickles are refused, naming the
 //     field. Integer <-> float is never converted (ReadNpy* helpers).
 // Every conversion made is reported in NpyArray::conversion, so a caller
-// can record it. It accepts format versions 1.0 and 2.0 (2.0 only widens the
-// header length to 32 bits); 3.0 (UTF-8 header) and anything else is
-// rejected.
+// can record it. It accepts format versions 1.0, 2.0 (2.0 only widens the
+// header length to 32 bits) and 3.0 (2.0 with a UTF-8 header, which numpy
+// writes when the header needs it); anything else is rejected.
 //
 // Errors: I/O failures come from ReadFile/WriteFileAtomic; every content
 // problem is kInvalidArgument with a message of the form

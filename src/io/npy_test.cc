@@ -222,6 +222,33 @@ TEST(NpyReadTest, RejectsTrailingBytes) {
       path, "data", "found 49 (trailing bytes)");
 }
 
+// Format 3.0 is 2.0 with a UTF-8 header: the same bits as 1.0 and 2.0.
+TEST(NpyReadTest, ReadsVersions2And3WithTheSameBits) {
+  for (int major : {1, 2, 3}) {
+    std::string path;
+    ASSERT_TRUE(ReadBytesStatus(absl::StrCat("v", major),
+                                NpyBytes(kDict23, RawBytes(kValues23), major),
+                                &path)
+                    .ok())
+        << major;
+    const Matrix m = ReadNpyMatrixF64(path, 2, 3).value();
+    ASSERT_EQ(m.data.size(), kValues23.size());
+    for (size_t k = 0; k < kValues23.size(); ++k)
+      EXPECT_EQ(std::memcmp(&m.data[k], &kValues23[k], sizeof(double)), 0)
+          << "version " << major << " element " << k;
+  }
+  // Non-ASCII (UTF-8) inside a string of a 3.0 header: a structured dtype's
+  // field name, parsed and then refused as structured, not as unreadable.
+  std::string path;
+  ExpectRejected(
+      ReadBytesStatus("v3_utf8",
+                      NpyBytes("{'descr': [('\xce\xb1', '<f8')], "
+                               "'fortran_order': False, 'shape': (2, 3), }",
+                               RawBytes(kValues23), 3),
+                      &path),
+      path, "descr", "structured dtype");
+}
+
 TEST(NpyReadTest, RejectsBadMagicAndVersion) {
   const std::string good = NpyBytes(kDict23, RawBytes(kValues23));
   std::string path;
@@ -230,9 +257,13 @@ TEST(NpyReadTest, RejectsBadMagicAndVersion) {
   ExpectRejected(ReadBytesStatus("magic", bad, &path), path, "magic",
                  "expected \"\\x93NUMPY\", found \"\\x93nUMPY\"");
   ExpectRejected(
-      ReadBytesStatus("version3", NpyBytes(kDict23, RawBytes(kValues23), 3),
+      ReadBytesStatus("version4", NpyBytes(kDict23, RawBytes(kValues23), 4),
                       &path),
-      path, "version", "expected 1.0 or 2.0, found 3.0");
+      path, "version", "expected 1.0, 2.0 or 3.0, found 4.0");
+  ExpectRejected(
+      ReadBytesStatus("version31", NpyBytes(kDict23, RawBytes(kValues23), 3, 1),
+                      &path),
+      path, "version", "found 3.1");
   ExpectRejected(
       ReadBytesStatus("version11", NpyBytes(kDict23, RawBytes(kValues23), 1, 1),
                       &path),

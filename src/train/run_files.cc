@@ -135,7 +135,8 @@ absl::Status WriteRunDirectory(const RunResult& run, const std::string& dir,
   }
   RETURN_IF_ERROR(WriteFileAtomic(
       tmp + "/summary.json", RunSummary(run, run.config.threads, inputs).dump(2)));
-  return RenameDirAtomic(tmp, dir);
+  // Without --overwrite, never replace a DIR that appeared meanwhile.
+  return overwrite ? RenameDirAtomic(tmp, dir) : RenameDirNoReplace(tmp, dir);
 }
 
 absl::StatusOr<std::vector<double>> LoadInitialParams(

@@ -83,6 +83,12 @@ def main():
            "float32 -> float64 (exact widening); big-endian -> little-endian; "
            "Fortran order -> C order")
 
+    # Format 3.0 (as 2.0, but the header is UTF-8): numpy writes it when the
+    # header needs UTF-8, and any array asked for with version=(3, 0).
+    with open(os.path.join(FILES, "w_f8_v3.npy"), "wb") as f:
+        np.lib.format.write_array(f, W, version=(3, 0))
+    rows.append(("w_f8_v3.npy", MATRIX, "accept", "ref_w.npy", ""))
+
     # --- Weights: refused, naming the field.
     refuse("w_f2.npy", W.clip(-60000, 60000).astype(np.float16), MATRIX, "descr", "float16")
     refuse("w_object.npy", W.astype(object), MATRIX, "descr", "object array",
@@ -94,6 +100,10 @@ def main():
     refuse("w_structured.npy",
            np.zeros(12, dtype=[("a", "<f8")]).reshape(3, 4), MATRIX, "descr",
            "structured dtype")
+    # A non-ASCII field name: numpy itself picks format 3.0 for this one.
+    refuse("w_structured_utf8.npy",
+           np.zeros(12, dtype=[("\u03b1", "<f8")]).reshape(3, 4), MATRIX,
+           "descr", "structured dtype")
     refuse("w_shape_4x3.npy", np.ascontiguousarray(W.T), MATRIX, "shape",
            "expected (3, 4), found (4, 3)")
     w_nan = W.copy()
