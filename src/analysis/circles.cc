@@ -8,12 +8,16 @@
 
 namespace initrepro {
 
+double SurvivalThreshold(const std::vector<double>& signal) {
+  double sum = 0.0;
+  for (double s : signal) sum += s;
+  return 2.0 * (sum / static_cast<double>(signal.size()));
+}
+
 std::vector<int64_t> SurvivingCircles(const std::vector<double>& signal) {
   const size_t p = signal.size();
   if (p == 0) return {};
-  double sum = 0.0;
-  for (double s : signal) sum += s;
-  const double threshold = 2.0 * (sum / static_cast<double>(p));
+  const double threshold = SurvivalThreshold(signal);
   size_t above = 0;
   for (double s : signal) above += s > threshold ? 1 : 0;
   const size_t n = above / 2;

@@ -20,6 +20,11 @@ namespace initrepro {
 // smaller of the two. Empty signal -> empty result. Assumes finite input.
 std::vector<int64_t> SurvivingCircles(const std::vector<double>& signal);
 
+// The rule's threshold, 2 x mean of S_k over all k (DC included, summed in k
+// order): the exact value SurvivingCircles compares against. Requires a
+// non-empty signal.
+double SurvivalThreshold(const std::vector<double>& signal);
+
 }  // namespace initrepro
 
 #endif  // INITREPRO_SRC_ANALYSIS_CIRCLES_H_

@@ -52,5 +52,15 @@ TEST(SurvivingCirclesTest, OddCountAndTiesFollowTheRuleLiterally) {
             Ks({2, 4}));
 }
 
+TEST(SurvivalThresholdTest, TwiceTheMeanIncludingDc) {
+  // mean of {0.5, 10, 1, 1, 10} = 4.5.
+  EXPECT_EQ(SurvivalThreshold({0.5, 10.0, 1.0, 1.0, 10.0}), 9.0);
+  // The value SurvivingCircles compares against (strictly): a pair exactly
+  // at it does not survive.
+  const std::vector<double> s = {0.0, 2.0, 0.0, 2.0};
+  EXPECT_EQ(SurvivalThreshold(s), 2.0);
+  EXPECT_TRUE(SurvivingCircles(s).empty());
+}
+
 }  // namespace
 }  // namespace initrepro

@@ -31,7 +31,8 @@ const std::vector<CommandSpec>& Commands() {
   static const auto* commands = new std::vector<CommandSpec>{
       {"train", "", "one training run, written to --out", kTrainFlags},
       {"geometry", "DIR",
-       "cluster geometry and completeness of a remainder run directory",
+       "circles, survivors and v2 validity of a modadd run directory; "
+       "cluster geometry and completeness of a remainder one",
        {}},
       {"list", "[EXP...]",
        "experiments, tiers, run counts, estimated core-hours",

@@ -81,7 +81,8 @@ expect_usage_error "unknown flag" train --stepz=1 --out="$tmp/x"
 expect_usage_error "--tier" run MA-survival --tier=huge
 expect_usage_error "unknown experiment" run MA-nothing --tier=smoke
 expect_usage_error "unknown command" frobnicate
-expect_usage_error "remainder" geometry "$tmp/a"
+"$repro" geometry "$tmp/a" | grep -q '"survivors"' || fail "geometry on a modadd run printed no survivors"
+expect_usage_error "summary.json" geometry "$tmp/no_such_run"
 
 # Each command accepts exactly its own flags: a flag of another command
 # exits 2 naming the flag and the command that takes it.
