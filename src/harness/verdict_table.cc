@@ -63,7 +63,7 @@ std::string CsvField(const std::string& s) {
 std::string CsvNumber(const std::optional<double>& v) {
   if (!v.has_value()) return "-";
   if (std::isinf(*v)) return *v > 0 ? "inf" : "-inf";
-  return absl::StrFormat("%.17g", *v);
+  return absl::StrFormat("%.15g", *v);  // the JSON holds every bit
 }
 
 nlohmann::json JsonNumber(const std::optional<double>& v) {
