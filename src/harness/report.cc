@@ -407,8 +407,9 @@ std::string StatusCell(const ReportInputs& in, const std::string& experiment,
                         h.empty() ? "" : absl::StrCat("<br><small>", h, "</small>"));
   }
   if (!DisplayableResult(*r))
-    return absl::StrCat("<span class=\"v-none\">stale format</span><br><small>re-run ",
-                        RunCommand(experiment, tier), "</small>");
+    return absl::StrCat("<span class=\"v-none\" title=\"result format 1: re-run repro run ",
+                        experiment, " --tier=", tier,
+                        "\">stale format</span><br><small>re-run</small>");
   for (const auto& c : (*r)["claims"]) {
     if (c.value("id", "") != claim_id) continue;
     const std::string v = c.value("verdict", "");
@@ -642,7 +643,9 @@ std::string About(const ReportInputs& in) {
   for (const std::string& t : TierOrder()) {
     const std::string origin = TierOrigin(in, t);
     if (origin.empty()) continue;
-    absl::StrAppend(&md, "| ", t, " | ", ScaleOf(in, t), "; from ", origin, " |\n");
+    const std::string scale = ScaleOf(in, t);
+    absl::StrAppend(&md, "| ", t, " | ", scale, scale.empty() ? "" : "; ", "from ",
+                    origin, " |\n");
   }
   absl::StrAppend(
       &md, "\n",
