@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "absl/flags/declare.h"
@@ -18,6 +20,7 @@
 #include "src/harness/design.h"
 #include "src/harness/result.h"
 #include "src/harness/sweep.h"
+#include "src/harness/verdict_table.h"
 #include "src/io/atomic_file.h"
 #include "src/train/bits_identity.h"
 
@@ -44,6 +47,9 @@ struct Context {
   DriverOptions options;
   std::vector<std::unique_ptr<Experiment>> experiments;
 };
+
+// The golden status of a result the report read from golden/ itself.
+constexpr char kFromGolden[] = "committed golden (no result of this tier under --out)";
 
 int Usage(const std::string& message) {
   std::fprintf(stderr, "repro: %s\n", message.c_str());
@@ -140,11 +146,32 @@ absl::StatusOr<ReportInputs> ReportInputsFor(const Context& ctx,
   }
   ASSIGN_OR_RETURN(in.by_tier,
                    LoadTierResults(names, {"smoke", "ci", "nightly", "paper"},
-                                   ctx.options.out_dir, ctx.options.golden_dir));
-  // This command's own results are the freshest of their tier.
-  for (const auto& r : results)
-    in.by_tier[r["experiment"].get<std::string>()][in.tier] = r;
+                                   ctx.options.out_dir, ctx.options.golden_dir,
+                                   &in.by_tier_origin));
+  // This command's own results are the freshest of their tier (they may
+  // be the goldens themselves: `report` without results of its tier).
+  for (size_t i = 0; i < results.size(); ++i) {
+    const std::string e = results[i].value("experiment", "");
+    in.by_tier[e][in.tier] = results[i];
+    in.by_tier_origin[e][in.tier] =
+        i < golden_status.size() && golden_status[i] == kFromGolden ? "golden" : "out";
+  }
   return in;
+}
+
+// Each experiment's committed nightly golden, for the terminal table (an
+// unreadable one is left out here; the report names it).
+std::map<std::string, nlohmann::json> NightlyGoldens(const Context& ctx) {
+  std::vector<std::string> names;
+  for (const auto& e : ctx.experiments) names.push_back(e->Name());
+  std::map<std::string, nlohmann::json> out;
+  auto found = LoadTierResults(names, {"nightly"},
+                               ctx.options.golden_dir + "/.no-results",
+                               ctx.options.golden_dir);
+  if (!found.ok()) return out;
+  for (const auto& [e, tiers] : *found)
+    for (const auto& [t, r] : tiers) out[e] = r;
+  return out;
 }
 
 // `repro design EXP --tier=T [--set ...]`: the design's fields with their
@@ -289,7 +316,7 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
       exit_code = 1;
     }
   }
-  std::printf("\n%s", VerdictTable(results).c_str());
+  std::printf("\n%s", VerdictTable(results, NightlyGoldens(ctx)).c_str());
   if (report) {
     const std::string dir = ctx.options.out_dir + "/report";
     const double seconds = std::chrono::duration<double>(
@@ -306,37 +333,55 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
   return exit_code;
 }
 
+// Reads OUT/results/EXP.TIER.json of each experiment, else its committed
+// golden (`repro report --tier=nightly` needs no training). A result of
+// format 2 or newer displays; format 1 is skipped (stale).
 int Report(const Context& ctx) {
   std::vector<nlohmann::json> results;
   std::vector<std::string> golden_status;
   for (const auto& e : ctx.experiments) {
-    const std::string path = ResultPath(ctx.options, e->Name(), ctx.tier);
-    if (!PathExists(path)) continue;
+    std::string path = ResultPath(ctx.options, e->Name(), ctx.tier);
+    bool from_golden = false;
+    if (!PathExists(path)) {
+      path = GoldenPath(ctx.options, e->Name(), ctx.tier);
+      from_golden = true;
+      if (!PathExists(path)) continue;
+    }
     absl::StatusOr<std::string> text = ReadFile(path);
     if (!text.ok()) return Fail(text.status());
     nlohmann::json j = nlohmann::json::parse(*text, nullptr, false);
     if (j.is_discarded())
       return Fail(absl::DataLossError(absl::StrCat(path, ": malformed JSON")));
     absl::Status valid = ValidateResultJson(j, e->Name(), ctx.tier, path);
-    if (!valid.ok()) return Fail(absl::DataLossError(valid.message()));
     if (j.value("modified_design", false)) {
       golden_status.push_back("modified design");
       results.push_back(j);
       continue;
     }
-    absl::StatusOr<std::vector<std::string>> diffs =
-        CheckAgainstGolden(j, ctx.options);
-    // Only an absent golden is "no golden"; an unreadable one is an error.
-    if (!diffs.ok() && !absl::IsNotFound(diffs.status()))
-      return Fail(diffs.status());
-    golden_status.push_back(!diffs.ok() ? "no golden"
-                            : diffs->empty() ? "match" : "DIFFERS");
+    // A newer format than this binary's still displays (its readers take
+    // missing fields as "-"); format 1 does not.
+    if (!valid.ok() && !(DisplayableResult(j) && j.value("experiment", "") == e->Name())) {
+      if (from_golden) continue;  // a stale golden: shown as such in the table
+      return Fail(absl::DataLossError(valid.message()));
+    }
+    if (from_golden) {
+      golden_status.push_back(kFromGolden);
+    } else {
+      absl::StatusOr<std::vector<std::string>> diffs =
+          CheckAgainstGolden(j, ctx.options);
+      // Only an absent golden is "no golden"; an unreadable one is an error.
+      if (!diffs.ok() && !absl::IsNotFound(diffs.status()))
+        return Fail(diffs.status());
+      golden_status.push_back(!diffs.ok() ? "no golden"
+                              : diffs->empty() ? "match" : "DIFFERS");
+    }
     results.push_back(j);
   }
   if (results.empty())
     return Usage(absl::StrCat("no results under ", ctx.options.out_dir,
-                              "/results for tier ", TierName(ctx.tier),
-                              "; run `repro run` first"));
+                              "/results and no goldens under ",
+                              ctx.options.golden_dir, " for tier ",
+                              TierName(ctx.tier), "; run `repro run` first"));
   const std::string dir = ctx.options.out_dir + "/report";
   // A result file that passed validation may still hold a field of the
   // wrong type deeper down: an error naming the files, never an abort.
@@ -346,14 +391,73 @@ int Report(const Context& ctx) {
     if (!inputs.ok()) return Fail(inputs.status());
     absl::Status written = WriteReport(*inputs, dir);
     if (!written.ok()) return Fail(written);
-    std::printf("%s\nreport: %s/report.md\n", VerdictTable(results).c_str(),
-                dir.c_str());
+    std::printf("%s\nreport: %s/report.md and %s/report.html\n",
+                VerdictTable(results, ctx.tier == Tier::kNightly
+                                          ? std::map<std::string, nlohmann::json>()
+                                          : NightlyGoldens(ctx))
+                    .c_str(),
+                dir.c_str(), dir.c_str());
   } catch (const nlohmann::json::exception& e) {
     return Fail(absl::DataLossError(absl::StrCat(
         "a result file under ", ctx.options.out_dir,
         "/results is malformed: ", e.what())));
   }
   return 0;
+}
+
+// One side of `repro diff`: an output folder (its results/*.json of every
+// tier), a tier name (the committed goldens of that tier) or "golden"
+// (every committed golden). Fails (nullopt) when SPEC is none of these.
+std::optional<std::vector<VerdictRow>> DiffSide(const std::string& spec,
+                                                const std::string& golden_dir) {
+  const std::vector<std::string> names = ExperimentNames();
+  TierOrigins origins;
+  absl::StatusOr<TierResults> results;
+  if (spec == "golden") {
+    results = LoadTierResults(names, TierOrder(), golden_dir + "/.no-results",
+                              golden_dir, &origins);
+  } else if (TierRank(spec) >= 0) {
+    results = LoadTierResults(names, {spec}, golden_dir + "/.no-results",
+                              golden_dir, &origins);
+  } else if (PathExists(spec + "/results")) {
+    results = LoadTierResults(names, TierOrder(), spec, spec + "/.no-goldens",
+                              &origins);
+  } else {
+    return std::nullopt;
+  }
+  // An unreadable file is not "no result": say so and treat the side as bad.
+  if (!results.ok()) {
+    std::fprintf(stderr, "repro diff: %s\n",
+                 std::string(results.status().message()).c_str());
+    return std::nullopt;
+  }
+  return VerdictRows(*results, origins, nullptr, "");
+}
+
+// repro diff A B: what moved between two sets of results; exit 1 when a
+// verdict moved, 0 otherwise, 2 on bad input.
+int Diff(const std::vector<std::string>& args) {
+  if (args.size() != 2)
+    return Usage("diff: expected two arguments A B, each an output folder "
+                 "(with results/), a tier (smoke, ci, nightly, paper) or "
+                 "`golden`");
+  const std::string golden_dir = absl::GetFlag(FLAGS_golden_dir);
+  std::vector<std::vector<VerdictRow>> sides;
+  for (const std::string& spec : args) {
+    std::optional<std::vector<VerdictRow>> rows = DiffSide(spec, golden_dir);
+    if (!rows.has_value())
+      return Usage(absl::StrCat("diff: ", spec,
+                                " is no output folder (no ", spec,
+                                "/results), no tier (smoke, ci, nightly, "
+                                "paper) and not `golden`"));
+    if (rows->empty())
+      return Usage(absl::StrCat("diff: no displayable result in ", spec));
+    sides.push_back(*rows);
+  }
+  const VerdictDiff d = DiffVerdicts(sides[0], sides[1], args[0], args[1]);
+  std::printf("%s", d.text.c_str());
+  if (d.compared == 0) return 2;
+  return d.verdicts_moved > 0 ? 1 : 0;
 }
 
 int Shards(const std::string& command, const Context& ctx) {
@@ -411,6 +515,7 @@ int Shards(const std::string& command, const Context& ctx) {
 
 int RunHarnessCommand(const std::string& command,
                       const std::vector<std::string>& args) {
+  if (command == "diff") return Diff(args);  // its arguments are no experiments
   Context ctx;
   int exit_code = 0;
   if (!MakeContext(args, &ctx, &exit_code)) return exit_code;

@@ -6,6 +6,9 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <limits>
+#include <optional>
+#include <regex>
 #include <set>
 #include <thread>
 
@@ -22,6 +25,7 @@
 #include "src/harness/claims_doc.h"
 #include "src/harness/figures.h"
 #include "src/harness/result.h"
+#include "src/harness/verdict_table.h"
 #include "src/io/atomic_file.h"
 #include "src/io/subprocess.h"
 
@@ -263,94 +267,194 @@ std::string Cell(const std::string& s) {
   return absl::StrReplaceAll(s, {{"|", "\\|"}, {"\n", " "}});
 }
 
-std::string ObservedText(const nlohmann::json& observed) {
-  std::string out;
-  for (auto it = observed.begin(); it != observed.end(); ++it) {
-    if (!out.empty()) out += ", ";
-    if (it.value().is_number_float()) {
-      absl::StrAppend(&out, it.key(), " = ",
-                      absl::StrFormat("%.4g", it.value().get<double>()));
-    } else {
-      absl::StrAppend(&out, it.key(), " = ", it.value().dump());
-    }
+// An observed value as a reader wants it: numbers to 3 significant
+// digits, objects as "key = value" (nested in parentheses), lists in
+// brackets, true/false as yes/no.
+std::string ObservedValue(const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "yes" : "no";
+  if (v.is_number_integer() || v.is_number_unsigned()) return v.dump();
+  if (v.is_number()) return absl::StrFormat("%.3g", v.get<double>());
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "-";
+  if (v.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : v) parts.push_back(ObservedValue(e));
+    return absl::StrCat("[", absl::StrJoin(parts, ", "), "]");
   }
-  return out;
+  std::vector<std::string> parts;
+  for (auto it = v.begin(); it != v.end(); ++it)
+    parts.push_back(absl::StrCat(it.key(), " = ", ObservedValue(it.value())));
+  return absl::StrCat("(", absl::StrJoin(parts, ", "), ")");
+}
+
+std::string ObservedText(const nlohmann::json& observed) {
+  if (!observed.is_object()) return ObservedValue(observed);
+  std::vector<std::string> parts;
+  for (auto it = observed.begin(); it != observed.end(); ++it)
+    parts.push_back(absl::StrCat(it.key(), " = ", ObservedValue(it.value())));
+  return absl::StrJoin(parts, "; ");
 }
 
 std::string EffectText(const nlohmann::json& c) {
   if (!c.contains("effect") || !c["effect"].is_object()) return "";
-  const nlohmann::json& e = c["effect"];
-  return absl::StrCat(e.value("statistic", ""), " ", Num(e["estimate"]), " [",
-                      Num(e["low"]), ", ", Num(e["high"]), "]");
+  return EffectShort(c);
 }
 
-std::string VerdictWords(const std::string& v) {
-  if (v == "undecided_at_this_scale") return "undecided";
-  if (v == "not_reproduced") return "not reproduced";
-  return v;
+std::string VerdictWords(const std::string& v) { return VerdictWord(v); }
+
+// "~0.23 core-hours", "~1815 core-hours" (never 1.82e+03), "-" unknown.
+std::string CoreHours(const nlohmann::json& to_decide) {
+  if (!to_decide.is_object() || !to_decide.contains("core_hours") ||
+      !to_decide["core_hours"].is_number())
+    return "- core-hours";
+  const double h = to_decide["core_hours"].get<double>();
+  return h >= 10 ? absl::StrFormat("~%.0f core-hours", h)
+                 : absl::StrFormat("~%.2g core-hours", h);
 }
 
-bool CurrentFormat(const nlohmann::json& r) {
-  return r.is_object() && r.value("format_version", 0) == kResultFormatVersion &&
-         r.contains("claims") && r["claims"].is_array();
+// Statistic names as the status table abbreviates them.
+std::string StatShort(const std::string& s) {
+  if (s == "Pearson r") return "r";
+  if (s == "Spearman rho") return "rho";
+  if (s == "mean paired difference") return "paired diff.";
+  if (s == "difference of means") return "diff. of means";
+  if (s == "fraction of units above 0.5") return "frac. > 0.5";
+  if (s == "odds ratio") return "OR";
+  return s;
+}
+
+// The estimate lies outside its own interval: a perfect Spearman rho
+// (the interval of the nearest attainable rho; footnote in the table).
+bool EstimateOutside(const nlohmann::json& c) {
+  const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
+             hi = EffectNumber(c, "high");
+  return e && lo && hi && (*e < *lo || *e > *hi);
+}
+
+// The effect of one cell, short: "r 0.79 [0.613, 0.891]"; "undefined"
+// when the statistic is; "" without an effect.
+std::string EffectCell(const nlohmann::json& c) {
+  if (!c.contains("effect") || !c["effect"].is_object()) return "";
+  const std::string stat =
+      StatShort(c["effect"].value("statistic", std::string("effect")));
+  const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
+             hi = EffectNumber(c, "high");
+  auto num = [](const std::optional<double>& v) {
+    if (!v) return std::string("undefined");
+    if (std::isinf(*v)) return std::string(*v > 0 ? "inf" : "-inf");
+    return absl::StrFormat("%.3g", *v);
+  };
+  if (!e && !lo && !hi) return absl::StrCat(stat, " undefined");
+  return absl::StrCat(stat, " ", num(e), EstimateOutside(c) ? "<sup>†</sup>" : "",
+                      " [", num(lo), ", ", num(hi), "]");
+}
+
+// "(it reaches 21.3)" names the claim's threshold without saying so.
+std::string ReasonText(const std::string& reason) {
+  static const std::regex kReaches("\\(it reaches ([^)]+)\\)");
+  return std::regex_replace(
+      reason, kReaches,
+      "(it reaches $1, the claim's threshold: *not reproduced* needs the "
+      "whole interval on the wrong side of it)");
 }
 
 std::string RunCommand(const std::string& experiment, const std::string& tier) {
   return absl::StrCat("`repro run ", experiment, " --tier=", tier, "`");
 }
 
-// One status-table cell: a tier's verdict of one claim.
+const nlohmann::json* Found(const ReportInputs& in, const std::string& experiment,
+                            const std::string& tier) {
+  auto e = in.by_tier.find(experiment);
+  if (e == in.by_tier.end()) return nullptr;
+  auto t = e->second.find(tier);
+  return t == e->second.end() ? nullptr : &t->second;
+}
+
+std::string Origin(const ReportInputs& in, const std::string& experiment,
+                   const std::string& tier) {
+  auto e = in.by_tier_origin.find(experiment);
+  if (e == in.by_tier_origin.end()) return "out";
+  auto t = e->second.find(tier);
+  return t == e->second.end() ? "out" : t->second;
+}
+
+std::string Hours(const ReportInputs& in, const std::string& experiment,
+                  const std::string& tier) {
+  auto e = in.core_hours.find(experiment);
+  if (e == in.core_hours.end()) return "";
+  auto t = e->second.find(tier);
+  if (t == e->second.end()) return "";
+  // Whole core-hours from 10 up (never "1.5e+02"), two places below.
+  return t->second >= 10 ? absl::StrFormat("~%.0f core-h", t->second)
+                         : absl::StrFormat("~%.2f core-h", t->second);
+}
+
+// CSS class of a verdict (colour; the mark carries it in grey print).
+std::string VerdictClass(const std::string& v) {
+  if (v == "reproduced") return "v-yes";
+  if (v == "not_reproduced") return "v-no";
+  if (v == "descriptive") return "v-desc";
+  return "v-open";
+}
+
+// One status-table cell: a tier's verdict of one claim, its effect, and
+// its reason code with valid / planned runs.
 std::string StatusCell(const ReportInputs& in, const std::string& experiment,
                        const std::string& claim_id, const std::string& tier) {
-  auto hours = [&]() {
-    auto e = in.core_hours.find(experiment);
-    if (e == in.core_hours.end()) return std::string();
-    auto t = e->second.find(tier);
-    if (t == e->second.end()) return std::string();
-    // Whole core-hours from 10 up (never "1.5e+02"), two places below.
-    return t->second >= 10 ? absl::StrFormat(", ~%.0f core-h", t->second)
-                           : absl::StrFormat(", ~%.2f core-h", t->second);
-  };
-  auto e = in.by_tier.find(experiment);
-  const nlohmann::json* r = nullptr;
-  if (e != in.by_tier.end()) {
-    auto t = e->second.find(tier);
-    if (t != e->second.end()) r = &t->second;
+  const nlohmann::json* r = Found(in, experiment, tier);
+  if (r == nullptr) {
+    const std::string h = Hours(in, experiment, tier);
+    return absl::StrCat("<span class=\"v-none\">not run</span>",
+                        h.empty() ? "" : absl::StrCat("<br><small>", h, "</small>"));
   }
-  if (r == nullptr)
-    return absl::StrCat("not run", hours());
-  if (!CurrentFormat(*r))
-    return absl::StrCat("stale format: re-run ", RunCommand(experiment, tier));
+  if (!DisplayableResult(*r))
+    return absl::StrCat("<span class=\"v-none\" title=\"result format 1: re-run repro run ",
+                        experiment, " --tier=", tier,
+                        "\">stale format</span><br><small>re-run</small>");
   for (const auto& c : (*r)["claims"]) {
     if (c.value("id", "") != claim_id) continue;
-    std::string cell = absl::StrCat("**", VerdictWords(c.value("verdict", "")), "**");
-    const std::string effect = EffectText(c);
+    const std::string v = c.value("verdict", "");
+    std::string cell = absl::StrCat("<span class=\"", VerdictClass(v), "\">",
+                                    VerdictMark(v), " ", VerdictWords(v), "</span>");
+    const std::string effect = EffectCell(c);
     if (!effect.empty()) absl::StrAppend(&cell, "<br>", effect);
+    std::vector<std::string> small;
+    const std::string code = ReasonCode(c, tier);
+    if (code != "decided" && code != "descriptive") small.push_back(code);
+    if (c.contains("runs") && c["runs"].is_object())
+      small.push_back(absl::StrCat(c["runs"].value("valid", 0), "/",
+                                   c["runs"].value("planned", 0), " runs"));
+    if (!small.empty())
+      absl::StrAppend(&cell, "<br><small>", absl::StrJoin(small, " · "), "</small>");
     return cell;
   }
-  return "not in this tier's result";
+  return "<span class=\"v-none\">not in this tier</span>";
 }
 
 struct Counts {
   int reproduced = 0, not_reproduced = 0, undecided = 0, descriptive = 0;
-  int reconstructed = 0, claims = 0, experiments = 0;
+  int reconstructed = 0, claims = 0;
+  std::set<std::string> experiments;
+  std::map<std::string, int> reasons;  // undecided claims by reason code
 };
 
-Counts CountTier(const ReportInputs& in, const std::string& tier) {
+// Counts over the verdict rows of one tier: the same rows the status
+// table shows (one per claim found at that tier).
+Counts CountTier(const std::vector<VerdictRow>& rows, const std::string& tier) {
   Counts n;
-  for (const auto& [experiment, tiers] : in.by_tier) {
-    auto t = tiers.find(tier);
-    if (t == tiers.end() || !CurrentFormat(t->second)) continue;
-    ++n.experiments;
-    for (const auto& c : t->second["claims"]) {
-      ++n.claims;
-      const std::string v = c.value("verdict", "");
-      if (v == "reproduced") ++n.reproduced;
-      else if (v == "not_reproduced") ++n.not_reproduced;
-      else if (v == "descriptive") ++n.descriptive;
-      else ++n.undecided;
-      if (c.value("reconstructed", false)) ++n.reconstructed;
+  for (const VerdictRow& row : rows) {
+    if (row.tier != tier) continue;
+    ++n.claims;
+    n.experiments.insert(row.experiment);
+    const std::string& v = row.verdict;
+    if (v == "reproduced") ++n.reproduced;
+    else if (v == "not_reproduced") ++n.not_reproduced;
+    else if (v == "descriptive") ++n.descriptive;
+    else {
+      ++n.undecided;
+      ++n.reasons[row.reason_code];
     }
+    if (row.claim_json.value("reconstructed", false)) ++n.reconstructed;
   }
   return n;
 }
@@ -392,10 +496,114 @@ std::string Today() {
   return buffer;
 }
 
-std::string FrontMatter(const ReportInputs& in) {
+// The commit as a plain hash for verdicts.csv ("-" outside a checkout).
+std::string CommitHash() {
+  static const std::string hash = [] {
+    std::string c = Commit();
+    if (!absl::StartsWith(c, "`")) return std::string("-");
+    c = c.substr(1);
+    return c.substr(0, c.find('`'));
+  }();
+  return hash;
+}
+
+// Source as plain text (verdicts.csv): paper section and P1 script.
+std::string SourcePlain(const std::string& experiment) {
+  const Source* s = SourceOf(experiment);
+  if (s == nullptr) return "docs/claims.md";
+  if (*s->script == 0) return s->paper;
+  return absl::StrCat(s->paper, "; P1 script ", s->script);
+}
+
+std::string ClaimHeading(const std::string& id) { return id; }
+
+// The report's tier first (when it is not a status column), then ci,
+// nightly, paper.
+std::vector<std::string> StatusColumns(const ReportInputs& in) {
+  std::vector<std::string> columns;
+  if (in.tier != "ci" && in.tier != "nightly" && in.tier != "paper")
+    columns.push_back(in.tier);
+  for (const char* t : kStatusTiers) columns.push_back(t);
+  return columns;
+}
+
+// Where a tier's results come from: "this run", "committed goldens", or
+// both.
+std::string TierOrigin(const ReportInputs& in, const std::string& tier) {
+  bool out = false, golden = false;
+  for (const auto& [e, tiers] : in.by_tier) {
+    if (!tiers.count(tier)) continue;
+    (Origin(in, e, tier) == "golden" ? golden : out) = true;
+  }
+  if (out && golden) return "this run and committed goldens";
+  if (golden) return "committed goldens";
+  if (out) return tier == in.tier ? "this run" : "OUT/results";
+  return "";
+}
+
+std::string ScaleOf(const ReportInputs& in, const std::string& tier) {
+  std::vector<const nlohmann::json*> results;
+  for (const auto& [e, tiers] : in.by_tier) {
+    auto t = tiers.find(tier);
+    if (t != tiers.end()) results.push_back(&t->second);
+  }
+  return TierScale(results);
+}
+
+std::string CountsLine(const Counts& n) {
+  std::string line = absl::StrCat(n.claims, " claims: ", n.reproduced,
+                                  " \u2714 reproduced, ", n.not_reproduced,
+                                  " \u2718 not reproduced, ", n.undecided,
+                                  " ? undecided");
+  if (!n.reasons.empty()) {
+    std::vector<std::pair<int, std::string>> parts;
+    for (const auto& [code, k] : n.reasons) parts.push_back({-k, code});
+    std::sort(parts.begin(), parts.end());
+    std::vector<std::string> text;
+    for (const auto& [k, code] : parts) text.push_back(absl::StrCat(code, " ", -k));
+    absl::StrAppend(&line, " (", absl::StrJoin(text, ", "), ")");
+  }
+  absl::StrAppend(&line, ", ", n.descriptive, " ~ descriptive");
+  return line;
+}
+
+// Title and the counts of every tier: the first lines of the report.
+std::string Head(const ReportInputs& in, const std::vector<VerdictRow>& rows) {
   std::string md = absl::StrCat(
       "# Initial signals decide final representations: a reproduction "
       "report\n\n",
+      "initrepro re-runs the experiments of two papers ([P1](", kP1Url,
+      "), [P2](", kP2Url, "); [about this report](#about-this-report)) and "
+      "decides each claim from a rule fixed before any run. This report's "
+      "run: the **", in.tier, "** tier, commit ", Commit(), ". ");
+  std::vector<std::string> golden_tiers;
+  for (const std::string& t : TierOrder())
+    if (t != in.tier && TierOrigin(in, t) == "committed goldens")
+      golden_tiers.push_back(t);
+  if (TierOrigin(in, in.tier) == "committed goldens")
+    absl::StrAppend(&md, "No result of this tier is under --out: its column "
+                         "is the committed goldens, drawn without training. ");
+  if (!golden_tiers.empty())
+    absl::StrAppend(&md, "The ", absl::StrJoin(golden_tiers, ", "),
+                    golden_tiers.size() > 1 ? " results come" : " results come",
+                    " from the committed goldens (`golden/*.TIER.json`), not from "
+                    "this run.");
+  absl::StrAppend(&md, "\n\n");
+  // The counts of the status table's columns (the table shows every
+  // claim found at any tier, each cell one (claim, tier)).
+  for (const std::string& t : StatusColumns(in)) {
+    const Counts n = CountTier(rows, t);
+    if (n.claims == 0) continue;
+    absl::StrAppend(&md, "- **", t, "** (", TierOrigin(in, t), "): ", CountsLine(n),
+                    "\n");
+  }
+  absl::StrAppend(&md, "\n");
+  return md;
+}
+
+std::string About(const ReportInputs& in) {
+  std::string md = absl::StrCat(
+      "## About this report\n\n",
       "This report re-runs the figure-level experiments of two papers and "
       "checks each of their claims:\n\n",
       "- **P1**: Ding, Guo, Michaud, Liu, Tegmark, [*Survival of the Fittest "
@@ -411,18 +619,14 @@ std::string FrontMatter(const ReportInputs& in) {
       "full-batch AdamW, float64) with its own bit-reproducible C++ trainer, "
       "runs every experiment at a *tier* (smoke, ci, nightly, paper: from "
       "seconds to P1's full scale), and decides every claim with one verdict "
-      "engine from a rule fixed before any run. Each smoke and ci result is "
-      "committed as a golden file and checked bit for bit by `bazel test`. "
-      "The claims, their rules and their sources are listed in "
-      "[claims.md](claims.md) (the repository's `docs/claims.md`).\n\n");
+      "engine from a rule fixed before any run. Each smoke, ci and nightly "
+      "result is committed as a golden file and checked bit for bit by "
+      "`bazel test`. The claims, their rules and their sources are listed in "
+      "[claims.md](claims.md) (the repository's `docs/claims.md`); every rule "
+      "this report cites is there or below.\n\n");
   absl::StrAppend(&md, "| provenance | |\n|---|---|\n", "| commit | ", Commit(), " |\n",
                   "| date | ", Today(), " |\n", "| machine | ", Cell(CpuName()),
                   ", ", std::thread::hardware_concurrency(), " cores |\n");
-  // Tiers covered, their cost, their verdict counts.
-  std::set<std::string> tiers = {in.tier};
-  for (const auto& [e, by] : in.by_tier)
-    for (const auto& [t, r] : by)
-      if (CurrentFormat(r)) tiers.insert(t);
   double hours = 0;
   for (const auto& [e, by] : in.core_hours) {
     auto t = by.find(in.tier);
@@ -437,34 +641,153 @@ std::string FrontMatter(const ReportInputs& in) {
                                         in.wall_seconds)
                       : std::string(),
                   " |\n");
-  for (const char* order : {"smoke", "ci", "nightly", "paper"}) {
-    if (!tiers.count(order)) continue;
-    const Counts n = CountTier(in, order);
-    if (n.claims == 0) continue;
-    absl::StrAppend(&md, "| ", order, " verdicts | ", n.reproduced,
-                    " reproduced, ", n.not_reproduced, " not reproduced, ",
-                    n.undecided, " undecided, ", n.descriptive,
-                    " descriptive; ", n.reconstructed, " of ", n.claims,
-                    " reconstructed (", n.experiments, " experiments) |\n");
+  for (const std::string& t : TierOrder()) {
+    const std::string origin = TierOrigin(in, t);
+    if (origin.empty()) continue;
+    const std::string scale = ScaleOf(in, t);
+    absl::StrAppend(&md, "| ", t, " | ", scale, scale.empty() ? "" : "; ", "from ",
+                    origin, " |\n");
   }
   absl::StrAppend(
       &md, "\n",
-      "**Reading a verdict.** *Reproduced*: the paper's rule holds and the "
-      "effect's two-sided 99 % interval lies on the claimed side of the "
-      "null. *Not reproduced*: the whole interval lies on the wrong side of "
-      "the claim's threshold; the data rule the claim out. *Undecided at "
-      "this scale*: anything else, with the reason and the command (tier, "
-      "core-hours) that would decide it; the smoke tier decides nothing. "
-      "*Descriptive*: a curve the papers show without a claim. Every verdict "
-      "gives its effect as *statistic estimate [low, high]* with n "
-      "independent units, and its runs as *valid of planned*: a run is valid "
-      "when it trained (test accuracy >= 0.99) and its representation "
-      "settled; excluded runs are counted by reason and drawn hollow grey. "
-      "*Golden: match* means the result equals its committed golden file.\n\n");
+      "**Reading a verdict.** \u2714 *Reproduced*: the paper's rule holds and "
+      "the effect's two-sided 99 % interval lies on the claimed side of the "
+      "null. \u2718 *Not reproduced*: the whole interval lies on the wrong "
+      "side of the claim's threshold; the data rule the claim out. ? "
+      "*Undecided at this scale*: anything else, with the reason and the "
+      "command (tier, core-hours) that would decide it; the smoke tier "
+      "decides nothing. ~ *Descriptive*: a curve the papers show without a "
+      "claim. Every verdict gives its effect as *statistic estimate [low, "
+      "high]* with n independent units, and its runs as *valid/planned*: a "
+      "run is valid when it trained (test accuracy >= 0.99) and its "
+      "representation settled; excluded runs are counted by reason, and "
+      "figures that plot them draw them as hollow grey circles. *Golden: "
+      "match* means the result equals its committed golden file. Verdicts v2, "
+      "the rules behind these words, are in [claims.md](claims.md#verdicts-v2-"
+      "what-a-verdict-may-claim).\n\n",
+      "**Reason codes** (the small line of a status cell; the full reason is "
+      "in the claim's section): `too_few_valid` fewer than 80 % of the "
+      "planned runs valid; `interval_wide` the 99 % interval reaches both the "
+      "null and the claim's threshold; `rule_fails` the interval excludes the "
+      "null but the paper's rule fails; `undefined` the statistic is "
+      "undefined (e.g. a zero margin of a 2 x 2 table); `too_few_units` too "
+      "few units for the statistic; `ceiling` a measurement ceiling was "
+      "reached; `smoke_tier` the smoke tier decides nothing. The same codes "
+      "are in [verdicts.csv](verdicts.csv) and [verdicts.json](verdicts.json), "
+      "one row per (claim, tier).\n\n");
   return md;
 }
 
-std::string ClaimHeading(const std::string& id) { return id; }
+// Rows of the forest plot: every claim with an effect at some tier that
+// is not descriptive. Each row is normalised on its own: 0 is the null,
+// the claimed side points right, and the row's widest interval (or
+// threshold) ends at +-1; odds ratios on a log scale first.
+nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
+                            const std::map<std::string, int>& number,
+                            const ReportInputs& in) {
+  std::vector<std::string> ids;
+  std::map<std::string, std::vector<const VerdictRow*>> by_claim;
+  const std::vector<std::string> columns = StatusColumns(in);
+  for (const VerdictRow& r : rows) {
+    if (r.verdict == "descriptive") continue;
+    if (std::find(columns.begin(), columns.end(), r.tier) == columns.end()) continue;
+    if (!EffectNumber(r.claim_json, "estimate") && !EffectNumber(r.claim_json, "low"))
+      continue;
+    if (!by_claim.count(r.claim)) ids.push_back(r.claim);
+    by_claim[r.claim].push_back(&r);
+  }
+  nlohmann::json f = {{"name", "forest"},
+                      {"title", "Effect and 99 % interval per tier"},
+                      {"xlabel", "normalised effect (0 = null, right = claimed side)"},
+                      {"ylabel", ""},
+                      {"legend", "below"},
+                      {"series", nlohmann::json::array()},
+                      {"ref_lines", nlohmann::json::array()},
+                      {"y_tics", nlohmann::json::array()}};
+  const double kEdge = 1.12;  // unbounded ends stop at the frame
+  std::map<std::string, nlohmann::json> tier_series;
+  nlohmann::json ticks = {{"label", "threshold"},
+                          {"style", "tick"},
+                          {"x", nlohmann::json::array()},
+                          {"y", nlohmann::json::array()}};
+  const int total = static_cast<int>(ids.size());
+  for (int k = 0; k < total; ++k) {
+    const std::string& id = ids[k];
+    const auto& tiers = by_claim[id];
+    const double row = total - k;
+    const std::string stat =
+        tiers[0]->claim_json["effect"].value("statistic", std::string());
+    const bool log = stat == "odds ratio";
+    auto T = [&](double v) {
+      if (!log) return v;
+      return v <= 0 ? -std::numeric_limits<double>::infinity() : std::log(v);
+    };
+    std::optional<double> null, threshold;
+    bool below = false;
+    for (const VerdictRow* r : tiers) {
+      if (!null) null = ClaimNull(r->claim_json);
+      if (!threshold) threshold = ClaimThreshold(r->claim_json);
+      if (absl::StrContains(r->claim_json.value("reason", ""), "lies below")) below = true;
+    }
+    if (!null) null = threshold;
+    if (!null) null = log ? 1.0 : 0.0;
+    if (threshold && T(*threshold) < T(*null)) below = true;
+    const double sign = below ? -1 : 1;
+    double scale = 0;
+    auto grow = [&](const std::optional<double>& v) {
+      if (v && std::isfinite(T(*v))) scale = std::max(scale, std::fabs(T(*v) - T(*null)));
+    };
+    grow(threshold);
+    for (const VerdictRow* r : tiers)
+      for (const char* key : {"estimate", "low", "high"})
+        grow(EffectNumber(r->claim_json, key));
+    if (!(scale > 0)) scale = 1;
+    auto X = [&](const std::optional<double>& v) -> nlohmann::json {
+      if (!v) return nullptr;
+      const double t = T(*v);
+      if (std::isinf(t)) return sign * (t > 0 ? kEdge : -kEdge);
+      return std::clamp(sign * (t - T(*null)) / scale, -kEdge, kEdge);
+    };
+    const int tier_count = static_cast<int>(tiers.size());
+    for (int j = 0; j < tier_count; ++j) {
+      const VerdictRow* r = tiers[j];
+      nlohmann::json& s = tier_series[r->tier];
+      if (s.is_null())
+        s = {{"label", r->tier},
+             {"style", "xinterval"},
+             {"x", nlohmann::json::array()},
+             {"y", nlohmann::json::array()},
+             {"x_low", nlohmann::json::array()},
+             {"x_high", nlohmann::json::array()}};
+      nlohmann::json lo = X(EffectNumber(r->claim_json, "low"));
+      nlohmann::json hi = X(EffectNumber(r->claim_json, "high"));
+      if (sign < 0) std::swap(lo, hi);
+      s["x"].push_back(X(EffectNumber(r->claim_json, "estimate")));
+      s["y"].push_back(row + (tier_count == 1 ? 0.0 : 0.36 * (0.5 - j / (tier_count - 1.0))));
+      s["x_low"].push_back(lo);
+      s["x_high"].push_back(hi);
+    }
+    if (threshold && std::isfinite(T(*threshold))) {
+      ticks["x"].push_back(X(threshold));
+      ticks["y"].push_back(row);
+    }
+    auto n = number.find(id);
+    f["y_tics"].push_back(
+        {row, absl::StrCat(n == number.end() ? 0 : n->second, " ", StatShort(stat))});
+  }
+  for (const std::string& t : TierOrder())
+    if (tier_series.count(t)) f["series"].push_back(tier_series[t]);
+  if (!ticks["x"].empty()) f["series"].push_back(ticks);
+  f["ref_lines"].push_back({{"axis", "x"}, {"value", 0.0}, {"label", "null"}});
+  f["x_min"] = -kEdge;
+  f["x_max"] = kEdge;
+  f["y_min"] = 0.3;
+  f["y_max"] = total + 0.7;
+  f["height"] = std::max(260, 17 * total + 150);
+  f["width"] = 470;
+  return f;
+}
+
 
 }  // namespace
 
@@ -479,15 +802,18 @@ std::string Slug(const std::string& heading) {
 }
 
 absl::StatusOr<std::map<std::string, std::map<std::string, nlohmann::json>>>
-LoadTierResults(const std::vector<std::string>& experiments,
-                const std::vector<std::string>& tiers,
-                const std::string& out_dir, const std::string& golden_dir) {
+LoadTierResults(
+    const std::vector<std::string>& experiments,
+    const std::vector<std::string>& tiers, const std::string& out_dir,
+    const std::string& golden_dir,
+    std::map<std::string, std::map<std::string, std::string>>* origins) {
   std::map<std::string, std::map<std::string, nlohmann::json>> found;
   for (const std::string& e : experiments)
     for (const std::string& t : tiers)
-      for (const std::string& path :
-           {absl::StrCat(out_dir, "/results/", e, ".", t, ".json"),
-            absl::StrCat(golden_dir, "/", e, ".", t, ".json")}) {
+      for (const bool golden : {false, true}) {
+        const std::string path =
+            golden ? absl::StrCat(golden_dir, "/", e, ".", t, ".json")
+                   : absl::StrCat(out_dir, "/results/", e, ".", t, ".json");
         if (!PathExists(path)) continue;
         // Present but unreadable is shown as an error: never "not run".
         absl::StatusOr<std::string> text = ReadFile(path);
@@ -501,51 +827,157 @@ LoadTierResults(const std::vector<std::string>& experiments,
               path, ": not a JSON object (truncated or corrupted?); needed "
                     "for the ", t, " column of the report"));
         found[e][t] = j;
+        if (origins != nullptr) (*origins)[e][t] = golden ? "golden" : "out";
         break;
       }
   return found;
 }
 
-std::string ReportMarkdown(
-    const ReportInputs& in,
-    const std::vector<std::vector<std::string>>& figure_stems) {
-  std::string md = FrontMatter(in);
-  std::string toc = "## Contents\n\n- [Status of every claim](#status-of-every-claim)\n";
+std::string SourceLong(const std::string& experiment) { return SourceText(experiment); }
+
+std::string SourceShort(const std::string& experiment) {
+  const Source* s = SourceOf(experiment);
+  if (s == nullptr) return "[claims](claims.md)";
+  std::string paper = s->paper;
+  paper = paper.substr(0, paper.find_first_of(";("));
+  while (!paper.empty() && paper.back() == ' ') paper.pop_back();
+  paper = absl::StrReplaceAll(paper, {{"Sec. ", "\u00a7"}});
+  std::string url;
+  if (*s->script != 0) url = absl::StrCat(kP1Code, s->script);
+  else if (absl::StartsWith(paper, "P2")) url = kP2Url;
+  else if (absl::StartsWith(paper, "P1")) url = kP1Url;
+  else url = "claims.md";
+  return absl::StrCat("[", paper, "](", url, ")");
+}
+
+std::string WithoutPaperMd(const std::string& text) {
+  return absl::StrReplaceAll(
+      text, {{"PAPER.md Known slips", "Deviations from P1's code, in this report"},
+             {"PAPER.md's row", "the row of claims.md"},
+             {"PAPER.md's rule", "a rule of claims.md"},
+             {"PAPER.md's table", "the table of claims.md"},
+             {"PAPER.md", "claims.md"}});
+}
+
+namespace {
+
+// Captions written when the figures drew 95 % intervals: the drawing now
+// uses the verdicts' 99 % (figures.h), and the caption says so.
+std::string Caption99(const std::string& caption) {
+  return absl::StrReplaceAll(caption, {{"95 % Clopper-Pearson", "99 % Clopper-Pearson"},
+                                       {"95 % Student", "99 % Student"},
+                                       {"95 % band", "99 % band"},
+                                       {"95 % interval", "99 % interval"}});
+}
+
+// A caption whose stated direction its own observed numbers contradict
+// (CaptionContradiction) reads as the expectation it is.
+std::string CheckedCaption(const std::string& caption, const nlohmann::json& figure,
+                           const nlohmann::json& result) {
+  const std::string why = CaptionContradiction(figure, result);
+  if (why.empty()) return caption;
+  return absl::StrCat("*Expected, not shown by this run* (", why, "): ", caption);
+}
+
+}  // namespace
+
+static std::string FigureHeader(const nlohmann::json& result, const std::string& origin) {
+  const std::string tier = result.value("tier", "?");
+  return absl::StrCat(tier, ", ", origin == "golden" ? "committed golden" : "this run",
+                      ": ", TierScale({&result}));
+}
+
+std::string ReportMarkdown(const ReportInputs& in,
+                           const std::vector<FigureFiles>& figures) {
+  const std::vector<VerdictRow> rows =
+      VerdictRows(in.by_tier, in.by_tier_origin, SourceShort, "");
+  std::string md = Head(in, rows);
+  std::string toc =
+      "## Contents\n\n- [Status of every claim](#status-of-every-claim)\n"
+      "- [About this report](#about-this-report)\n";
   std::string body;
 
-  // Status table.
-  absl::StrAppend(&body, "## Status of every claim\n\n",
-                  "One row per claim; each tier's cell gives the verdict and "
-                  "its effect with the 99 % interval, or \"not run\" with "
-                  "`repro list`'s estimate of its cost; `tools/repro run EXP "
-                  "--tier=TIER` runs it.\n\n| claim | source |");
-  std::vector<std::string> columns;
-  if (in.tier != "ci" && in.tier != "nightly" && in.tier != "paper")
-    columns.push_back(in.tier);
-  for (const char* t : kStatusTiers) columns.push_back(t);
-  for (const std::string& t : columns) absl::StrAppend(&body, " ", t, " |");
-  absl::StrAppend(&body, "\n|---|---|");
-  for (size_t i = 0; i < columns.size(); ++i) absl::StrAppend(&body, "---|");
-  absl::StrAppend(&body, "\n");
-  for (const auto& r : in.results) {
-    const std::string e = r["experiment"];
-    for (const auto& c : r["claims"]) {
-      const std::string id = c["id"];
-      absl::StrAppend(&body, "| [", id, "](#", Slug(ClaimHeading(id)), ")",
-                      c.value("reconstructed", false) ? " *(reconstructed)*" : "",
-                      " | ", Cell(SourceText(e)), " |");
-      for (const std::string& t : columns)
-        absl::StrAppend(&body, " ", Cell(StatusCell(in, e, id, t)), " |");
-      absl::StrAppend(&body, "\n");
+  // Claims in table order, numbered (the forest plot's row labels).
+  std::vector<std::pair<std::string, std::string>> claims;  // experiment, id
+  std::map<std::string, int> number;
+  const std::vector<std::string> status_columns = StatusColumns(in);
+  for (const VerdictRow& r : rows)
+    if (!number.count(r.claim) &&
+        std::find(status_columns.begin(), status_columns.end(), r.tier) !=
+            status_columns.end()) {
+      claims.push_back({r.experiment, r.claim});
+      number[r.claim] = static_cast<int>(claims.size());
     }
+
+  // At a glance: the forest plot beside the status table.
+  const std::vector<std::string> columns = StatusColumns(in);
+  absl::StrAppend(
+      &body, "<div class=\"glance\">\n<div class=\"forest\">\n\n",
+      "<a id=\"forest-plot\"></a>\n\n",
+      "![Forest plot: every tested claim's effect with its 99 % interval, one "
+      "row per claim (numbered as in the status table), a marker per tier]"
+      "(figures/report_forest.png)\n\n",
+      "*Forest plot.* Every tested claim, one row each (the number is the "
+      "status table's #, then the statistic), one marker per tier with its 99 "
+      "% interval. Effects have different statistics, so each row is "
+      "normalised on its own: 0 is the claim's null (dashed), the claimed "
+      "side points right, the row's widest interval or threshold ends at "
+      "+-1, odds ratios are taken on a log scale first, and unbounded ends "
+      "stop at the frame. The red tick is the claim's threshold where its "
+      "reason states it. The numbers are in the table and in "
+      "[verdicts.csv](verdicts.csv). Data: [csv](figures/report_forest.csv), "
+      "script: [gp](figures/report_forest.gp).\n\n</div>\n<div class=\"status\">\n\n");
+  absl::StrAppend(&body, "## Status of every claim\n\n",
+                  "\u2714 reproduced, \u2718 not reproduced, ? undecided, ~ "
+                  "descriptive; the small line is the reason code and the "
+                  "valid/planned runs (full reasons in each claim's section); "
+                  "`not run` gives `repro list`'s estimate. Each header gives "
+                  "the tier's scale (most frequent p and d, steps, runs) and "
+                  "where its results come from.\n\n| # | claim |");
+  for (const std::string& t : columns) {
+    const std::string scale = ScaleOf(in, t), origin = TierOrigin(in, t);
+    absl::StrAppend(&body, " ", t,
+                    scale.empty() && origin.empty()
+                        ? ""
+                        : absl::StrCat("<br><small>",
+                                       scale.empty() || origin.empty()
+                                           ? scale + origin
+                                           : absl::StrCat(scale, "; ", origin),
+                                       "</small>"),
+                    " |");
+  }
+  absl::StrAppend(&body, " src |\n|---|---|");
+  for (size_t i = 0; i < columns.size(); ++i) absl::StrAppend(&body, "---|");
+  absl::StrAppend(&body, "---|\n");
+  bool outside = false;
+  for (const auto& [e, id] : claims) {
+    bool reconstructed = false;
+    for (const VerdictRow& r : rows)
+      if (r.claim == id) {
+        reconstructed = reconstructed || r.claim_json.value("reconstructed", false);
+        outside = outside || EstimateOutside(r.claim_json);
+      }
+    absl::StrAppend(&body, "| ", number[id], " | [",
+                    absl::StrReplaceAll(id, {{"/", "/<wbr>"}}), "](#", Slug(ClaimHeading(id)),
+                    ")", reconstructed ? " *(reconstr.)*" : "", " |");
+    for (const std::string& t : columns)
+      absl::StrAppend(&body, " ", Cell(StatusCell(in, e, id, t)), " |");
+    absl::StrAppend(&body, " ", Cell(SourceShort(e)), " |\n");
   }
   absl::StrAppend(&body, "\n");
+  if (outside)
+    absl::StrAppend(&body,
+                    "<sup>†</sup> The estimate lies outside its own interval: a "
+                    "perfect Spearman rho = +-1 on n units has no Bonett-Wright "
+                    "interval, so the interval shown is that of the nearest "
+                    "attainable rho, 1 - 12 / (n (n^2 - 1)).\n\n");
+  absl::StrAppend(&body, "</div>\n</div>\n\n", About(in));
 
   // Per experiment and claim.
   int figure_number = 0;
   for (size_t i = 0; i < in.results.size(); ++i) {
     const auto& r = in.results[i];
-    const std::string name = r["experiment"];
+    const std::string name = r.value("experiment", "?");
     const std::string heading = absl::StrCat(name, " (", in.tier, " tier)");
     absl::StrAppend(&toc, "- [", heading, "](#", Slug(heading), ")\n");
     const std::string golden =
@@ -554,30 +986,49 @@ std::string ReportMarkdown(
             : "not checked";
     absl::StrAppend(&body, "## ", heading, "\n\n", r.value("description", ""),
                     "\n\nSource: ", SourceText(name), ". Runs: ",
-                    r["num_runs"].dump(), " (diverged: ", r["num_diverged"].dump(),
+                    r.contains("num_runs") ? r["num_runs"].dump() : "-", " (diverged: ",
+                    r.contains("num_diverged") ? r["num_diverged"].dump() : "-",
                     "). Golden: ", golden, ".\n\n");
-    // Figure numbers of this experiment, referenced by its claims.
-    const std::vector<std::string> stems =
-        i < figure_stems.size() ? figure_stems[i] : std::vector<std::string>();
+    const FigureFiles files = i < figures.size() ? figures[i] : FigureFiles();
+    const nlohmann::json figs = r.value("figures", nlohmann::json::array());
+    // Figures of this result, then those only the compared tier has.
     std::vector<int> numbers;
-    for (size_t k = 0; k < r["figures"].size(); ++k) numbers.push_back(++figure_number);
+    for (size_t k = 0; k < figs.size(); ++k) numbers.push_back(++figure_number);
+    std::vector<size_t> compare_only;
+    const nlohmann::json cfigs =
+        files.compare_result.is_object()
+            ? files.compare_result.value("figures", nlohmann::json::array())
+            : nlohmann::json::array();
+    for (size_t k = 0; k < cfigs.size(); ++k) {
+      bool paired = false;
+      for (const auto& f : figs) paired = paired || f.value("name", "") == cfigs[k].value("name", "");
+      if (!paired) {
+        compare_only.push_back(k);
+        numbers.push_back(++figure_number);
+      }
+    }
     std::vector<std::string> refs;
     for (int n : numbers)
       refs.push_back(absl::StrCat("[Figure ", n, "](#figure-", n, ")"));
-    for (const auto& c : r["claims"]) {
-      const std::string id = c["id"];
+    for (const auto& c : r.value("claims", nlohmann::json::array())) {
+      const std::string id = c.value("id", "?");
       absl::StrAppend(&toc, "  - [", id, "](#", Slug(ClaimHeading(id)), ")\n");
       absl::StrAppend(&body, "### ", ClaimHeading(id), "\n\n");
-      absl::StrAppend(&body, "- **Claim**: ", c.value("statement", ""), " (",
+      absl::StrAppend(&body, "- **Claim**: ", c.value("statement", "-"), " (",
                       SourceText(name), ")\n");
-      absl::StrAppend(&body, "- **Rule**: ", c.value("rule", ""), "\n");
+      absl::StrAppend(&body, "- **Rule**: ", c.value("rule", "-"), "\n");
       const std::string effect = EffectText(c);
       if (!effect.empty()) {
         const nlohmann::json& e = c["effect"];
         absl::StrAppend(&body, "- **Effect**: ", effect, " (99 % interval), n = ",
-                        e.value("n", 0), " ", e.value("unit", ""),
+                        e.contains("n") ? e["n"].dump() : "-", " ",
+                        e.value("unit", ""),
                         e.contains("group") && e["group"].is_string()
                             ? absl::StrCat(" (", e["group"].get<std::string>(), ")")
+                            : "",
+                        EstimateOutside(c)
+                            ? " (a perfect rho: the interval is the nearest "
+                              "attainable rho's, see the status table's note)"
                             : "",
                         "\n");
       }
@@ -595,43 +1046,87 @@ std::string ReportMarkdown(
       }
       if (c.contains("observed") && !c["observed"].empty())
         absl::StrAppend(&body, "- **Observed**: ", ObservedText(c["observed"]), "\n");
-      absl::StrAppend(&body, "- **Verdict**: **", VerdictWords(c.value("verdict", "")),
-                      "**", c.value("reconstructed", false)
-                                ? " (setup reconstructed: P2's body is unavailable)"
-                                : "",
+      const std::string v = c.value("verdict", "");
+      absl::StrAppend(&body, "- **Verdict**: <span class=\"", VerdictClass(v), "\">",
+                      VerdictMark(v), " ", VerdictWords(v), "</span> (`",
+                      ReasonCode(c, in.tier), "`)",
+                      c.value("reconstructed", false)
+                          ? " (setup reconstructed: P2's body is unavailable)"
+                          : "",
                       "\n");
       if (c.contains("reason") && c["reason"].is_string())
-        absl::StrAppend(&body, "- **Why**: ", c["reason"].get<std::string>(), "\n");
+        absl::StrAppend(&body, "- **Why**: ", ReasonText(c["reason"].get<std::string>()),
+                        "\n");
       if (c.contains("to_decide") && c["to_decide"].is_object())
         absl::StrAppend(&body, "- **To decide**: `",
-                        c["to_decide"].value("command", ""), "` (~",
-                        Num(c["to_decide"]["core_hours"]), " core-hours)\n");
-      absl::StrAppend(&body, "- **Design**: ", c.value("design", ""), "\n");
+                        c["to_decide"].value("command", ""), "` (",
+                        CoreHours(c["to_decide"]), ")\n");
+      absl::StrAppend(&body, "- **Design**: ", DesignText(r, c).empty() ? "-" : DesignText(r, c),
+                      "\n");
       if (!refs.empty())
         absl::StrAppend(&body, "- **Shown in**: ", absl::StrJoin(refs, ", "), "\n");
       absl::StrAppend(&body, "\n");
     }
-    for (size_t k = 0; k < r["figures"].size() && k < stems.size(); ++k) {
-      const auto& f = r["figures"][k];
+    // One figure: this run's panel and, when found, the higher tier's
+    // panel of the same name beside it.
+    const std::string this_header = FigureHeader(r, Origin(in, name, in.tier));
+    const std::string compare_header =
+        files.compare_result.is_object()
+            ? FigureHeader(files.compare_result, Origin(in, name, files.compare_tier))
+            : "";
+    auto panel = [&](const nlohmann::json& f, const std::string& stem,
+                     const std::string& header) {
+      const std::string alt = absl::StrCat(f.value("title", ""), ": ",
+                                           f.value("ylabel", ""), " against ",
+                                           f.value("xlabel", ""), " (", header, ")");
+      return absl::StrCat("<div class=\"panel\">\n\n**", header, "**\n\n![",
+                          absl::StrReplaceAll(alt, {{"[", "("}, {"]", ")"}}),
+                          "](figures/", stem, ".png)\n\nData: [csv](figures/", stem,
+                          ".csv), [gp](figures/", stem, ".gp), [svg](figures/", stem,
+                          ".svg)\n\n</div>\n");
+    };
+    auto emit = [&](int number, const nlohmann::json& f, const std::string& stem,
+                    const nlohmann::json* cf, const std::string& cstem,
+                    const nlohmann::json& caption_result) {
       std::string caption = f.value("caption", "");
       if (caption.empty()) caption = f.value("title", "");
+      caption = CheckedCaption(Caption99(caption), f, caption_result);
       const std::string paper = f.value("paper_figure", "");
-      const std::string alt = absl::StrCat(
-          f.value("title", ""), ": ", f.value("ylabel", ""), " against ",
-          f.value("xlabel", ""));
-      absl::StrAppend(&body, "<a id=\"figure-", numbers[k], "\"></a>\n\n![",
-                      absl::StrReplaceAll(alt, {{"[", "("}, {"]", ")"}}),
-                      "](figures/", stems[k], ".png)\n\n*Figure ", numbers[k],
-                      ".* ", caption,
+      absl::StrAppend(&body, "<a id=\"figure-", number, "\"></a>\n\n<div class=\"figrow\">\n");
+      if (!stem.empty()) absl::StrAppend(&body, panel(f, stem, this_header));
+      if (cf != nullptr && !cstem.empty())
+        absl::StrAppend(&body, panel(*cf, cstem, compare_header));
+      absl::StrAppend(&body, "</div>\n\n*Figure ", number, ".* ", caption,
                       paper.empty() ? " (our figure; P1 has none)"
                                     : absl::StrCat(" (cf. ", paper, ")"),
-                      " Data: [csv](figures/", stems[k], ".csv), script: [gp](figures/",
-                      stems[k], ".gp), [svg](figures/", stems[k], ".svg).\n\n");
+                      "\n\n");
+    };
+    for (size_t k = 0; k < figs.size() && k < files.stems.size(); ++k) {
+      const nlohmann::json* cf = nullptr;
+      std::string cstem;
+      for (size_t m = 0; m < cfigs.size() && m < files.compare_stems.size(); ++m)
+        if (cfigs[m].value("name", "") == figs[k].value("name", "")) {
+          cf = &cfigs[m];
+          cstem = files.compare_stems[m];
+        }
+      emit(numbers[k], figs[k], files.stems[k], cf, cstem, r);
     }
-    if (r.contains("notes") && !r["notes"].empty()) {
+    for (size_t j = 0; j < compare_only.size(); ++j) {
+      const size_t m = compare_only[j];
+      if (m >= files.compare_stems.size()) continue;
+      // Only the higher tier draws it: its panel alone.
+      absl::StrAppend(&body, "<a id=\"figure-", numbers[figs.size() + j],
+                      "\"></a>\n\n<div class=\"figrow\">\n",
+                      panel(cfigs[m], files.compare_stems[m], compare_header),
+                      "</div>\n\n*Figure ", numbers[figs.size() + j], ".* ",
+                      CheckedCaption(Caption99(cfigs[m].value("caption", "")), cfigs[m],
+                                     files.compare_result),
+                      " (only the ", files.compare_tier, " tier draws it)\n\n");
+    }
+    if (r.contains("notes") && r["notes"].is_array() && !r["notes"].empty()) {
       absl::StrAppend(&body, "Notes:\n\n");
       for (const auto& n : r["notes"])
-        absl::StrAppend(&body, "- ", n.get<std::string>(), "\n");
+        absl::StrAppend(&body, "- ", n.is_string() ? n.get<std::string>() : n.dump(), "\n");
       absl::StrAppend(&body, "\n");
     }
   }
@@ -736,6 +1231,24 @@ tr:nth-child(even) td{background:#fbfbfb}
 img{max-width:100%;height:auto;border:1px solid var(--line)}
 p em:first-child{font-style:normal;font-weight:600}
 code{font-size:90%;background:#f3f3f3;padding:0 3px;border-radius:3px}
+.v-yes{color:#0a6b2d;font-weight:600}.v-no{color:#b00020;font-weight:600}
+.v-open{color:#8a5a00;font-weight:600}.v-desc{color:#555;font-style:italic}
+.v-none{color:#777}
+td small,th small{color:var(--muted);font-size:12px;font-weight:normal}
+.status table{font-size:13px;table-layout:fixed;width:100%;display:table}
+.status td,.status th{padding:3px 5px}
+.status td:nth-child(1),.status th:nth-child(1){width:2.2em;text-align:right}
+.status td:nth-child(2){overflow-wrap:break-word;width:26%}
+.status td:last-child,.status th:last-child{width:3.8em;font-size:12px}
+.forest img{border:none;max-width:100%}
+.forest p:last-child{font-size:13px;color:var(--muted)}
+.figrow{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:10px}
+.panel p{margin:4px 0;font-size:13px}
+@media (min-width:1300px){
+ .glance{display:grid;grid-template-columns:470px minmax(0,1fr);gap:18px;align-items:start}
+ .glance .forest{position:sticky;top:0}
+ .glance h2{margin-top:0}
+}
 @media (max-width:1000px){
  .layout{display:block}
  nav.toc{position:sticky;top:0;z-index:2;max-height:45vh;border-right:none;
@@ -759,54 +1272,79 @@ code{font-size:90%;background:#f3f3f3;padding:0 3px;border-radius:3px}
       "</script>\n</body></html>\n");
 }
 
-std::string VerdictTable(const std::vector<nlohmann::json>& results) {
+std::string VerdictTable(const std::vector<nlohmann::json>& results,
+                         const std::map<std::string, nlohmann::json>& nightly) {
   // Columns as wide as their longest entry, so every row lines up; under an
   // undecided claim, why and what would decide it.
-  auto num = [](const nlohmann::json& v) {
-    return v.is_number()   ? absl::StrFormat("%.3g", v.get<double>())
-           : v.is_string() ? v.get<std::string>()
-                           : std::string("undef");
-  };
   auto effect_text = [&](const nlohmann::json& c) -> std::string {
-    if (!c.contains("effect") || !c["effect"].is_object()) return "-";
-    const nlohmann::json& e = c["effect"];
-    return absl::StrCat(e.value("statistic", ""), " ", num(e["estimate"]),
-                        " [", num(e["low"]), ", ", num(e["high"]), "]");
+    const std::string e = EffectShort(c);
+    return e.empty() ? "-" : e;
   };
   auto runs_text = [](const nlohmann::json& c) -> std::string {
-    if (!c.contains("runs") || !c["runs"].is_object()) return "";
+    if (!c.contains("runs") || !c["runs"].is_object()) return "-";
     return absl::StrCat(c["runs"].value("valid", 0), "/",
                         c["runs"].value("planned", 0));
   };
-  size_t cw = 5, vw = 7, ew = 22;
+  auto verdict_text = [](const nlohmann::json& c, const std::string& tier) {
+    std::string v = absl::StrCat(VerdictMark(c.value("verdict", "")), " ",
+                                 VerdictWord(c.value("verdict", "")));
+    const std::string code = ReasonCode(c, tier);
+    if (code != "decided" && code != "descriptive") absl::StrAppend(&v, " (", code, ")");
+    if (c.value("reconstructed", false)) v += " [reconstr.]";
+    return v;
+  };
+  // The committed nightly verdict of a claim, "-" when none.
+  auto nightly_text = [&](const std::string& experiment, const std::string& id) {
+    auto n = nightly.find(experiment);
+    if (n == nightly.end()) return std::string("-");
+    if (!DisplayableResult(n->second)) return std::string("stale format");
+    for (const auto& c : n->second["claims"])
+      if (c.value("id", "") == id)
+        return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
+    return std::string("-");
+  };
+  const bool with_nightly = !nightly.empty();
+  // The marks are multi-byte: widths and padding count display columns.
+  auto width = [](const std::string& s) {
+    size_t chars = 0;
+    for (unsigned char ch : s) chars += (ch & 0xC0) != 0x80;
+    return chars;
+  };
+  auto pad = [&](const std::string& s, size_t w) {
+    const size_t n = width(s);
+    return s + std::string(w > n ? w - n : 0, ' ');
+  };
+  size_t cw = 5, vw = 7, ew = 22, rw = 10;
   for (const auto& r : results) {
-    for (const auto& c : r["claims"]) {
-      cw = std::max(cw, c["id"].get<std::string>().size());
-      vw = std::max(vw, c["verdict"].get<std::string>().size() +
-                            (c.value("reconstructed", false) ? 12 : 0));
-      ew = std::max(ew, effect_text(c).size());
+    for (const auto& c : r.value("claims", nlohmann::json::array())) {
+      cw = std::max(cw, width(c.value("id", "")));
+      vw = std::max(vw, width(verdict_text(c, r.value("tier", ""))));
+      ew = std::max(ew, width(effect_text(c)));
+      rw = std::max(rw, width(runs_text(c)));
     }
   }
-  const int icw = static_cast<int>(cw), ivw = static_cast<int>(vw),
-            iew = static_cast<int>(ew);
-  std::string out =
-      absl::StrFormat("%-*s  %-*s  %-*s  %s\n", icw, "claim", ivw, "verdict",
-                      iew, "effect [99 % interval]", "valid/planned runs");
+  std::string out = absl::StrCat(pad("claim", cw), "  ", pad("verdict", vw), "  ",
+                                 pad("effect [99 % interval]", ew), "  ",
+                                 pad("valid/plan", rw));
+  if (with_nightly) absl::StrAppend(&out, "  nightly (committed golden)");
+  absl::StrAppend(&out, "\n");
   for (const auto& r : results) {
-    for (const auto& c : r["claims"]) {
-      std::string verdict = c["verdict"].get<std::string>();
-      if (c.value("reconstructed", false)) verdict += " (reconstr.)";
-      absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-*s  %s\n", icw,
-                                            c["id"].get<std::string>(), ivw,
-                                            verdict, iew, effect_text(c),
-                                            runs_text(c)));
-      if (c["verdict"] == "undecided_at_this_scale" && c.contains("reason"))
-        absl::StrAppend(&out, "    why: ", c["reason"].get<std::string>(),
-                        "\n");
+    const std::string tier = r.value("tier", "");
+    for (const auto& c : r.value("claims", nlohmann::json::array())) {
+      std::string line = absl::StrCat(pad(c.value("id", "?"), cw), "  ",
+                                      pad(verdict_text(c, tier), vw), "  ",
+                                      pad(effect_text(c), ew), "  ",
+                                      pad(runs_text(c), rw));
+      if (with_nightly)
+        absl::StrAppend(&line, "  ", nightly_text(r.value("experiment", ""), c.value("id", "")));
+      while (!line.empty() && line.back() == ' ') line.pop_back();
+      absl::StrAppend(&out, line, "\n");
+      if (c.value("verdict", "") == "undecided_at_this_scale" && c.contains("reason") &&
+          c["reason"].is_string())
+        absl::StrAppend(&out, "    why: ", c["reason"].get<std::string>(), "\n");
       if (c.contains("to_decide") && c["to_decide"].is_object())
-        absl::StrAppend(&out, "    to decide: ",
-                        c["to_decide"].value("command", ""), " (~",
-                        num(c["to_decide"]["core_hours"]), " core-hours)\n");
+        absl::StrAppend(&out, "    to decide: ", c["to_decide"].value("command", ""),
+                        " (", CoreHours(c["to_decide"]), ")\n");
     }
   }
   return out;
@@ -814,16 +1352,68 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results) {
 
 absl::Status WriteReport(const ReportInputs& in, const std::string& dir) {
   RETURN_IF_ERROR(MakeDirs(dir + "/figures"));
-  std::vector<std::vector<std::string>> stems;
+  // Each result's figures, with its tier and scale in the title; beside
+  // them the highest other tier found of the same experiment, above this
+  // run's tier (e.g. nightly beside ci), drawn from its golden figure data.
+  auto titled = [](nlohmann::json r) {
+    const std::string scale = TierScale({&r});
+    for (auto& f : r["figures"])
+      f["title"] = absl::StrCat(f.value("title", ""), "\n[", r.value("tier", "?"),
+                                scale.empty() ? "" : ": ", scale, "]");
+    return r;
+  };
+  std::vector<FigureFiles> figures;
   for (const auto& r : in.results) {
-    ASSIGN_OR_RETURN(std::vector<std::string> s, RenderFigures(r, dir + "/figures"));
-    stems.push_back(s);
+    FigureFiles files;
+    if (!r.contains("figures") || !r["figures"].is_array()) {
+      figures.push_back(files);
+      continue;
+    }
+    ASSIGN_OR_RETURN(files.stems, RenderFigures(titled(r), dir + "/figures"));
+    const std::string e = r.value("experiment", "");
+    auto tiers = in.by_tier.find(e);
+    if (tiers != in.by_tier.end()) {
+      for (const std::string& t : TierOrder()) {
+        if (TierRank(t) <= TierRank(in.tier)) continue;
+        auto found = tiers->second.find(t);
+        if (found == tiers->second.end() || !DisplayableResult(found->second) ||
+            !found->second.contains("figures") || !found->second["figures"].is_array())
+          continue;
+        files.compare_tier = t;
+        files.compare_result = found->second;
+      }
+    }
+    if (!files.compare_tier.empty()) {
+      ASSIGN_OR_RETURN(files.compare_stems,
+                       RenderFigures(titled(files.compare_result), dir + "/figures",
+                                     "." + files.compare_tier));
+    }
+    figures.push_back(files);
   }
-  const std::string md = ReportMarkdown(in, stems);
+  // The forest plot, drawn like any figure.
+  const std::vector<VerdictRow> rows =
+      VerdictRows(in.by_tier, in.by_tier_origin, SourcePlain, CommitHash());
+  std::map<std::string, int> number;
+  const std::vector<std::string> columns = StatusColumns(in);
+  for (const VerdictRow& r : rows)
+    if (!number.count(r.claim) &&
+        std::find(columns.begin(), columns.end(), r.tier) != columns.end())
+      number[r.claim] = static_cast<int>(number.size()) + 1;
+  nlohmann::json forest_result = {{"experiment", "report"},
+                                  {"figures", {ForestFigure(rows, number, in)}}};
+  RETURN_IF_ERROR(RenderFigures(forest_result, dir + "/figures").status());
+  RETURN_IF_ERROR(WriteFileAtomic(dir + "/verdicts.csv", VerdictsCsv(rows)));
+  RETURN_IF_ERROR(
+      WriteFileAtomic(dir + "/verdicts.json", VerdictsJson(rows).dump(1) + "\n"));
+
+  const std::string md = WithoutPaperMd(ReportMarkdown(in, figures));
   // One source, two views: the HTML is the same markdown, with the
   // contents list moved into the navigation column.
   const size_t toc_begin = md.find("## Contents\n");
-  const size_t toc_end = md.find("\n## ", toc_begin + 1);
+  // The contents end where the body starts: the at-a-glance block or the
+  // next heading.
+  const size_t toc_end = std::min(md.find("\n<div class=\"glance\">", toc_begin + 1),
+                                  md.find("\n## ", toc_begin + 1));
   std::string toc, body = md;
   if (toc_begin != std::string::npos && toc_end != std::string::npos) {
     toc = md.substr(toc_begin + 12, toc_end + 1 - (toc_begin + 12));

@@ -38,6 +38,9 @@ struct ReportInputs {
   // result whose format_version is not the current one is kept and shown
   // as "stale format: re-run".
   std::map<std::string, std::map<std::string, nlohmann::json>> by_tier;
+  // experiment -> tier -> "out" (this run's OUT/results) or "golden" (a
+  // committed golden file); missing = "out".
+  std::map<std::string, std::map<std::string, std::string>> by_tier_origin;
   // experiment -> tier -> estimated single-core hours (repro list).
   std::map<std::string, std::map<std::string, double>> core_hours;
   double wall_seconds = -1;  // measured time of this command; < 0: unknown
@@ -47,19 +50,40 @@ struct ReportInputs {
 // else GOLDEN_DIR/EXP.TIER.json; absent files are skipped (the report says
 // "not run"). A file that exists but cannot be read or is not a JSON object
 // is an error naming it (DataLoss), never "not run".
+// `origins`, when given, receives "out" or "golden" per (experiment, tier)
+// found.
 absl::StatusOr<std::map<std::string, std::map<std::string, nlohmann::json>>>
 LoadTierResults(
     const std::vector<std::string>& experiments,
     const std::vector<std::string>& tiers, const std::string& out_dir,
-    const std::string& golden_dir);
+    const std::string& golden_dir,
+    std::map<std::string, std::map<std::string, std::string>>* origins = nullptr);
 
-// Writes DIR/report.md, DIR/report.html, DIR/claims.md and DIR/figures/*.
+// Where a claim of `experiment` comes from, short ("P1 §3.2.1") and long
+// (paper section and P1 script, with links).
+std::string SourceShort(const std::string& experiment);
+std::string SourceLong(const std::string& experiment);
+
+// Writes DIR/report.md, DIR/report.html, DIR/claims.md, DIR/verdicts.csv,
+// DIR/verdicts.json (src/harness/verdict_table.h) and DIR/figures/*
+// (each experiment's figures at this tier and at the highest other tier
+// found, and DIR/figures/forest.*).
 absl::Status WriteReport(const ReportInputs& inputs, const std::string& dir);
 
-// report.md's text (figures are not rendered); `figure_stems` are the
-// figure files per result, as RenderFigures returns them.
+// The figure files of one result of `inputs.results`: its own stems (as
+// RenderFigures returns them) and, when a higher tier of the same
+// experiment was found, that tier and its stems (drawn beside).
+struct FigureFiles {
+  std::vector<std::string> stems;
+  std::string compare_tier;
+  nlohmann::json compare_result;  // null when none
+  std::vector<std::string> compare_stems;
+};
+
+// report.md's text (figures are not rendered; the forest plot is
+// figures/forest.png).
 std::string ReportMarkdown(const ReportInputs& inputs,
-                           const std::vector<std::vector<std::string>>& figure_stems);
+                           const std::vector<FigureFiles>& figures);
 
 // GitHub-style heading anchor: lower case, spaces to '-', punctuation other
 // than '-' and '_' dropped. report.html gives every heading this id.
@@ -70,8 +94,17 @@ std::string Slug(const std::string& heading);
 absl::StatusOr<std::string> MarkdownToHtml(const std::string& body_md,
                                            const std::string& toc_md);
 
-// The verdict table printed by `repro run` / the README's first command.
-std::string VerdictTable(const std::vector<nlohmann::json>& results);
+// The verdict table printed by `repro run` / the README's first command:
+// per claim this run's verdict, effect and valid/planned runs, and, when
+// `nightly` holds the experiment (committed goldens), the nightly verdict
+// beside it.
+std::string VerdictTable(
+    const std::vector<nlohmann::json>& results,
+    const std::map<std::string, nlohmann::json>& nightly = {});
+
+// Rewrites references to PAPER.md (a file outside the repository, quoted
+// in some result texts) to the report's own sections and docs/claims.md.
+std::string WithoutPaperMd(const std::string& text);
 
 }  // namespace initrepro
 

@@ -4,8 +4,17 @@
 - every link target exists (files relative to the report, #anchors as ids
   of report.html); external links are not fetched;
 - every image exists and is non-empty, and has alt text;
-- every figure has a caption ("*Figure N.* ..." right below its image);
-- every claim of OUT/results/*.smoke.json appears in the status table;
+- every figure has a caption: the images after an anchor `figure-N` (one
+  panel per tier) are followed by "*Figure N.* ...";
+- every claim of OUT/results/*.smoke.json appears in the status table and
+  in verdicts.csv (one row per claim and tier);
+- the front matter's counts per tier equal the status table's column;
+- every figures/*.csv carries its error columns (y_error, low, high, n),
+  filled for rate, mean_band and errorbars series;
+- no caption states a direction its own observed numbers contradict (a
+  caption with "rise" while an observed `*rose*` key reads "0 of M" must
+  read as an expectation);
+- the report cites no PAPER.md (a file outside the repository);
 - each figures/*.gp re-renders its PNG and SVG alone in a temporary folder;
 - a result of an old format shows as "stale format".
 """
@@ -79,17 +88,26 @@ for src, alt in c.imgs:
     if not alt.strip():
         problems.append(f"report.html image {src} has no alt text")
 
-# Captions: the first non-empty line after each image.
+# Captions: every image after an anchor figure-N belongs to Figure N, and
+# the anchor's block ends with "*Figure N.* caption".
 lines = md.splitlines()
 numbers = []
-for i, line in enumerate(lines):
-    if line.startswith("!["):
-        nxt = next((l for l in lines[i + 1:] if l.strip()), "")
-        m = re.match(r"^\*Figure (\d+)\.\* (\S.*)", nxt)
-        if not m:
-            problems.append(f"figure {line[:60]} has no caption")
-        else:
-            numbers.append(int(m.group(1)))
+current = None
+for line in lines:
+    m = re.match(r'^<a id="figure-(\d+)"></a>', line)
+    if m:
+        current = int(m.group(1))
+        continue
+    if "![" in line and "report_forest" not in line and current is None:
+        problems.append(f"figure {line[:60]} is in no figure block")
+    m = re.match(r"^\*Figure (\d+)\.\* (\S.*)", line)
+    if m:
+        if current is None or int(m.group(1)) != current:
+            problems.append(f"caption {line[:40]} follows no anchor figure-{m.group(1)}")
+        numbers.append(int(m.group(1)))
+        current = None
+if current is not None:
+    problems.append(f"figure {current} has no caption")
 if numbers != list(range(1, len(numbers) + 1)):
     problems.append(f"figures are not numbered 1..n: {numbers}")
 
@@ -101,15 +119,91 @@ if len(status) != 2:
 else:
     table = status[1].split("\n## ", 1)[0]
 claims = 0
+verdict_rows = set()
+try:
+    import csv as csvmod
+    with open(os.path.join(report, "verdicts.csv"), encoding="utf-8") as fh:
+        for row in csvmod.DictReader(fh):
+            verdict_rows.add((row["claim"], row["tier"]))
+except (OSError, KeyError) as e:
+    problems.append(f"verdicts.csv unreadable: {e}")
+smoke_results = []
 for path in glob.glob(os.path.join(out, "results", "*.smoke.json")):
-    for claim in json.load(open(path))["claims"]:
+    result = json.load(open(path))
+    smoke_results.append(result)
+    for claim in result["claims"]:
         claims += 1
-        if f"| [{claim['id']}](#" not in table:
+        if f"| [{claim['id'].replace('/', '/<wbr>')}](#" not in table:
             problems.append(f"claim {claim['id']} is not in the status table")
+        if (claim["id"], "smoke") not in verdict_rows:
+            problems.append(f"claim {claim['id']} has no smoke row in verdicts.csv")
 if claims == 0:
     problems.append("no smoke results found")
 if "stale format" not in table:
     problems.append("the format-1 paper result does not show as stale format")
+
+# Front-matter counts equal the table's columns.
+def split_row(row):
+    cells = re.split(r"(?<!\\)\|", row.strip())
+    return [c.strip() for c in cells[1:-1]]
+table_rows = [l for l in table.splitlines() if l.startswith("|")]
+if len(table_rows) >= 2:
+    header = [re.sub(r"<br>.*", "", h) for h in split_row(table_rows[0])]
+    body = [split_row(r) for r in table_rows[2:]]
+    front = md.split("## Contents", 1)[0]
+    counted = 0
+    for m in re.finditer(r"^- \*\*(\w+)\*\* \([^)]*\): (\d+) claims: (\d+) \u2714 "
+                         r"reproduced, (\d+) \u2718 not reproduced, (\d+) \? "
+                         r"undecided.*?, (\d+) ~ descriptive", front, re.M):
+        tier = m.group(1)
+        counted += 1
+        want = dict(zip(["claims", "v-yes", "v-no", "v-open", "v-desc"],
+                        map(int, m.groups()[1:])))
+        if tier not in header:
+            problems.append(f"front matter counts tier {tier}, the table has no column")
+            continue
+        col = header.index(tier)
+        got = {k: 0 for k in want}
+        for r in body:
+            cell = r[col] if col < len(r) else ""
+            for k in ("v-yes", "v-no", "v-open", "v-desc"):
+                if f'class="{k}"' in cell:
+                    got[k] += 1
+                    got["claims"] += 1
+        if got != want:
+            problems.append(f"{tier}: front matter says {want}, the table shows {got}")
+    if counted == 0:
+        problems.append("the front matter has no counts per tier in the expected form")
+
+# Every CSV carries its error columns, filled where the drawing has them.
+for path in sorted(glob.glob(os.path.join(report, "figures", "*.csv"))):
+    with open(path, encoding="utf-8") as fh:
+        rows = list(csvmod.DictReader(fh))
+        fh.seek(0)
+        head = fh.readline().strip().split(",")
+    for col in ("y_error", "low", "high", "n"):
+        if col not in head:
+            problems.append(f"{os.path.basename(path)} has no {col} column")
+    for r in rows:
+        if r.get("style") in ("rate", "mean_band", "errorbars") and r.get("y") not in ("NaN", ""):
+            if not r.get("low") or not r.get("high"):
+                problems.append(f"{os.path.basename(path)}: a {r['style']} row has no low/high")
+                break
+
+# No caption states a direction its observed numbers contradict.
+for result in smoke_results:
+    rose = [(k, v) for c in result["claims"] for k, v in c.get("observed", {}).items()
+            if ("rose" in k or "riser" in k) and str(v).split(" ")[0] == "0"]
+    for f in result.get("figures", []):
+        if "rise" in f.get("caption", "") and rose:
+            for line in lines:
+                if f.get("caption", "")[:40] in line and line.startswith("*Figure") \
+                        and "Expected, not shown" not in line:
+                    problems.append(f"caption of {result['experiment']}/{f['name']} says "
+                                    f"'rise' while {rose[0][0]} = {rose[0][1]}")
+
+if "PAPER.md" in md or "PAPER.md" in page:
+    problems.append("the report cites PAPER.md, a file outside the repository")
 
 # Each .gp re-renders alone in a temporary folder.
 scripts = sorted(glob.glob(os.path.join(report, "figures", "*.gp")))
