@@ -49,20 +49,36 @@ struct Design {
   int64_t p, steps, every, seeds;
   std::vector<int64_t> dims;
   int64_t seeds_at_largest_d = 0;  // 0: `seeds` at every d
+  // nightly-equals-paper compares the survivor set at this step with the
+  // final one; 0: the claim is not tested (only the paper study has a
+  // horizon beyond the nightly step count).
+  int64_t compare_step = 0;
 };
 
-Design DesignFor(Tier tier) {
-  switch (tier) {
-    case Tier::kSmoke: return {11, 60, 10, 1, {8, 16}};
-    case Tier::kCi: return {23, 2400, 50, 2, {16, 32, 64, 128}};
-    case Tier::kNightly: return {59, 9000, 250, 3, {16, 32, 64, 128}};
-    case Tier::kPaper: return {59, 30000, 250, 3, {16, 32, 64, 128}, 8};
-  }
-  return {};
+const DesignSchema<Design>& Schema() {
+  static const auto* schema =
+      &(*new DesignSchema<Design>())
+           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Int("steps", &Design::steps, 1, 1000000,
+                "training steps per run (the horizon)")
+           .Int("every", &Design::every, 1, 100000,
+                "record S_k every this many steps")
+           .Int("seeds", &Design::seeds, 1, 1000,
+                "seeds per (d, mode), except at the largest d")
+           .IntList("dims", &Design::dims, 2, 1024,
+                    "embedding widths d (the last is the largest)")
+           .Int("seeds_at_largest_d", &Design::seeds_at_largest_d, 0, 1000,
+                "seeds per mode at the last d (0: `seeds`)")
+           .Int("compare_step", &Design::compare_step, 0, 1000000,
+                "nightly-equals-paper: the step compared with the last (0: "
+                "not tested; a multiple of `every`)");
+  return *schema;
 }
 
 constexpr double kSettledShare = 0.95;  // PAPER.md: >= 95 % of runs
 const char* const kModes[] = {"fix_embedding", "vary_all"};
+constexpr char kWhenDecided[] = "MA-settling/when-decided";
+constexpr char kNightlyEqualsPaper[] = "MA-settling/nightly-equals-paper";
 
 // First recorded step from which the survivor set equals the final one.
 int64_t SettlingStep(const RunRecord& r) {
@@ -75,16 +91,115 @@ int64_t SettlingStep(const RunRecord& r) {
   return settled;
 }
 
-class MaSettling : public Experiment {
+// nightly-equals-paper: per trained run, is the survivor set at
+// d.compare_step (read from the recorded S_k) the final one? Runs that did
+// not train are excluded (their survivors mean nothing); settledness is
+// what is measured, so it is not required.
+ClaimEvidence NightlyEqualsPaper(const std::vector<RunRecord>& runs,
+                                 const Design& d,
+                                 const std::string& design_text,
+                                 nlohmann::json* data) {
+  ClaimEvidence ev;
+  ev.claim_id = kNightlyEqualsPaper;
+  ev.design = absl::StrCat(design_text, "; compared at step ",
+                           d.compare_step, " vs ", d.steps);
+  int64_t agree = 0, trained = 0;
+  std::map<int64_t, std::pair<int64_t, int64_t>> per_dim;  // agree, trained
+  nlohmann::json rows = nlohmann::json::array();
+  bool missing_signal = false;
+  for (const RunRecord& r : runs) {
+    const std::string why = r.diverged ? "diverged"
+                            : !Trained(r) ? "not_trained"
+                                          : "";
+    ev.runs.Add(why);
+    if (!why.empty()) continue;
+    auto it = r.signals.find(d.compare_step);
+    if (it == r.signals.end()) {
+      missing_signal = true;
+      continue;
+    }
+    const bool same = SameSurvivorSet(SurvivingCircles(it->second),
+                                      SurvivorsOf(r.final_embedding));
+    ++trained;
+    agree += same;
+    auto& [a, n] = per_dim[r.spec.config.dim];
+    a += same;
+    ++n;
+    rows.push_back({r.spec.config.dim, r.spec.params.at("mode"),
+                    r.spec.params.at("seed"), same});
+  }
+  if (missing_signal)
+    ev.cannot_measure = absl::StrCat(
+        "S_k is not recorded at step ", d.compare_step,
+        " (compare_step must be a multiple of every = ", d.every, ").");
+  ev.counts = {{agree, trained}};
+  nlohmann::json by_dim = nlohmann::json::object();
+  for (const auto& [dim, an] : per_dim)
+    by_dim[std::to_string(dim)] = {{"agree", an.first},
+                                   {"trained", an.second}};
+  (*data)["nightly_equals_paper"] = {
+      {"compare_step", d.compare_step},
+      {"columns", {"dim", "mode", "seed", "same_survivor_set"}},
+      {"runs", rows},
+      {"per_dim", by_dim},
+      {"agree", agree},
+      {"trained", trained}};
+  ev.observed = {{"agree", agree}, {"trained", trained},
+                 {"compare_step", d.compare_step}};
+  return ev;
+}
+
+class MaSettling : public DesignedExperiment<Design> {
  public:
   std::string Name() const override { return "MA-settling"; }
   std::string Description() const override {
     return "Modular addition: the step after which each run's survivor set "
            "never changes, per d; fixes the nightly step count (ours).";
   }
+  Design Preset(Tier tier) const override {
+    switch (tier) {
+      case Tier::kSmoke: return {11, 60, 10, 1, {8, 16}};
+      case Tier::kCi: return {23, 2400, 50, 2, {16, 32, 64, 128}};
+      case Tier::kNightly: return {59, 9000, 250, 3, {16, 32, 64, 128}};
+      case Tier::kPaper:
+        return {59, 30000, 250, 3, {16, 32, 64, 128}, 8, kNightlySteps};
+    }
+    return {};
+  }
+  const DesignSchema<Design>& Schema() const override {
+    return initrepro::Schema();
+  }
+
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec when;
+    when.id = kWhenDecided;
+    when.statement =
+        "Ours: the survivor set is decided long before P1's 30000 steps; "
+        "the step by which >= 95 % of trained runs have settled, per d.";
+    when.paper = "ours (when the representation is decided)";
+    when.descriptive = true;
+    when.reports =
+        "the fraction of trained runs settled by each step and the first "
+        "step with >= 95 % per d (-1: not within the horizon)";
+    ClaimSpec same;
+    same.id = kNightlyEqualsPaper;
+    same.statement =
+        "Ours: the survivor set at the nightly step count equals the "
+        "survivor set at P1's 30000 steps, so a nightly verdict speaks for "
+        "P1's runs.";
+    same.paper = "ours (PAPER.md Designs v3, item 1)";
+    same.statistic = Statistic::kFraction;
+    same.quantity =
+        "trained runs whose survivor set at the nightly step count equals "
+        "the one at the last step";
+    same.unit = "trained run";
+    same.threshold = 0.9;
+    same.scope = "pooled over d and modes";
+    return {when, same};
+  }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     std::vector<RunSpec> specs;
     for (int64_t dim : d.dims) {
       const int64_t seeds = dim == d.dims.back() && d.seeds_at_largest_d > 0
@@ -108,7 +223,7 @@ class MaSettling : public Experiment {
 
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     RunTally tally;
     std::map<int64_t, std::vector<int64_t>> settled_at;  // dim -> steps
     nlohmann::json table = nlohmann::json::array();
@@ -164,16 +279,24 @@ class MaSettling : public Experiment {
     }
     result.data["per_dim"] = curves;
     result.data["final_metrics"] = FinalMetricsSummary(runs);
-    result.claims.push_back(Descriptive(
-        "MA-settling/when-decided",
-        "Ours: the survivor set is decided long before P1's 30000 steps; "
-        "the step by which >= 95 % of trained runs have settled, per d.",
-        "descriptive: report the fraction settled by each step and the first "
-        "step with >= 95 % (-1: not within the horizon)",
-        absl::StrCat("p=", d.p, ", d in ", nlohmann::json(d.dims).dump(), ", ",
-                     d.steps, " steps, S_k every ", d.every, ", ", d.seeds,
-                     " seeds x 2 modes (fix_embedding, vary_all)"),
-        tally, observed));
+    const std::string design_text = absl::StrCat(
+        "p=", d.p, ", d in ", nlohmann::json(d.dims).dump(), ", ", d.steps,
+        " steps, S_k every ", d.every, ", ", d.seeds, " seeds x 2 modes",
+        d.seeds_at_largest_d > 0
+            ? absl::StrCat(" (", d.seeds_at_largest_d, " at d = ",
+                           d.dims.back(), ")")
+            : "",
+        " (fix_embedding, vary_all)");
+    ClaimEvidence when;
+    when.claim_id = kWhenDecided;
+    when.runs = tally;
+    when.observed = observed;
+    when.design = design_text;
+    result.evidence.push_back(when);
+    if (d.compare_step > 0) {
+      result.evidence.push_back(
+          NightlyEqualsPaper(runs, d, design_text, &result.data));
+    }
     result.figures.push_back(fig);
     return result;
   }
