@@ -10,11 +10,15 @@
 #include "src/harness/run_store.h"
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
+#include "src/verdict/planner.h"
 #include "src/verdict/verdict.h"
 #include "src/io/subprocess.h"
 
 namespace initrepro {
 namespace {
+
+// The planner searches designs up to this many single-core hours per claim.
+constexpr double kPlannerCapCoreHours = 100;
 
 RunStore StoreFor(const DriverOptions& o, const Experiment& e) {
   return RunStore(absl::StrCat(o.out_dir, "/store/", e.Name()));
@@ -35,35 +39,98 @@ absl::StatusOr<nlohmann::json> ReadJson(const std::string& path) {
   }
 }
 
-// PAPER.md v2 item 4: every undecided claim names the next tier that could
-// decide it, with the command and its estimated single-core cost.
+// Rounded so that goldens do not move with the cost model's last bits.
+double RoundHours(double hours) { return std::round(hours * 100) / 100; }
+
+Tier NextTier(Tier tier) {
+  if (tier == Tier::kSmoke) return Tier::kCi;
+  if (tier == Tier::kCi) return Tier::kNightly;
+  return Tier::kPaper;
+}
+
+// The next tier's design, for a claim more runs of this design cannot
+// decide (the smoke tier, too few valid runs, a measurement ceiling, an
+// undefined statistic).
+nlohmann::json NextTierWay(const Experiment& experiment, Tier tier,
+                           const std::string& why) {
+  if (tier == Tier::kPaper)
+    return {{"tier", "paper"},
+            {"command", "more runs than P1's design: none planned"},
+            {"core_hours", 0.0},
+            {"why", why}};
+  const Tier next = NextTier(tier);
+  return {{"tier", TierName(next)},
+          {"command", absl::StrCat("tools/repro run ", experiment.Name(),
+                                   " --tier=", TierName(next))},
+          {"core_hours",
+           RoundHours(EstimatedCoreHours(experiment.Plan(next)))},
+          {"why", why}};
+}
+
+// PAPER.md "Designs (v3)" item 5: an undecided claim's way forward is the
+// cheapest design the planner predicts will decide it, with this run's
+// evidence as the pilot: the same tier with `--set SCALE_FIELD=N` when the
+// spec names the field the units grow with. Where more runs of this
+// design cannot help, it is the next tier's design.
+nlohmann::json WayForward(const Experiment& experiment, Tier tier,
+                          const ClaimSpec& spec, const ClaimEvidence& ev,
+                          const Claim& claim) {
+  const std::string& code = claim.reason_code;
+  if (code == "smoke_tier")
+    return NextTierWay(experiment, tier, "the smoke tier decides nothing");
+  if (code == "too_few_valid")
+    return NextTierWay(experiment, tier,
+                       "more runs of this design do not help: too few of "
+                       "its runs are valid (trained and settled)");
+  if (code == "ceiling")
+    return NextTierWay(experiment, tier,
+                       "this design reaches a measurement ceiling");
+  absl::StatusOr<Pilot> pilot = PilotFromTest(TestFrom(spec, ev));
+  if (!pilot.ok())
+    return NextTierWay(experiment, tier,
+                       absl::StrCat("no pilot to plan from: ",
+                                    pilot.status().message()));
+  const std::vector<RunSpec> plan = experiment.Plan(tier);
+  PlanCost cost;
+  cost.runs_per_unit =
+      pilot->units > 0 ? static_cast<double>(ev.runs.planned) / pilot->units
+                       : 1;
+  cost.core_hours_per_run =
+      plan.empty() ? 0 : EstimatedCoreHours(plan) / plan.size();
+  cost.cap_core_hours = kPlannerCapCoreHours;
+  const ClaimPlan planned = PlanClaim(*pilot, cost);
+  nlohmann::json j = ToDecide(planned, experiment.Name(), TierName(tier));
+  if (j.contains("core_hours")) j["core_hours"] = RoundHours(j["core_hours"]);
+  if (j.contains("not_decidable_below_core_hours"))
+    j["not_decidable_below_core_hours"] =
+        RoundHours(j["not_decidable_below_core_hours"]);
+  // The command that gets the units: scale the spec's field.
+  const nlohmann::json design = experiment.DesignJson(tier);
+  if (planned.decidable && !spec.scale_field.empty() && design.is_object() &&
+      design.contains(spec.scale_field) &&
+      design[spec.scale_field].is_number_integer() && pilot->units > 0) {
+    const int64_t now = design[spec.scale_field].get<int64_t>();
+    const int64_t needed = static_cast<int64_t>(std::ceil(
+        static_cast<double>(now) * planned.units / pilot->units));
+    j["command"] = absl::StrCat(j["command"].get<std::string>(), " --set ",
+                                spec.scale_field, "=", std::max(needed, now));
+  }
+  return j;
+}
+
+// Claims decided by an unconverted experiment (no spec): the next tier.
 void AddWaysForward(const Experiment& experiment, Tier tier,
                     ExperimentResult* result) {
-  Tier next = Tier::kPaper;
-  if (tier == Tier::kSmoke) next = Tier::kCi;
-  if (tier == Tier::kCi) next = Tier::kNightly;
-  for (Claim& c : result->claims) {
-    if (c.verdict != "undecided_at_this_scale") continue;
-    if (tier == Tier::kPaper) {
-      c.to_decide = {{"tier", "paper"},
-                     {"command", "more runs than P1's design: none planned"},
-                     {"core_hours", 0.0}};
-      continue;
-    }
-    const double hours = EstimatedCoreHours(experiment.Plan(next));
-    c.to_decide = {
-        {"tier", TierName(next)},
-        {"command", absl::StrCat("tools/repro run ", experiment.Name(),
-                                 " --tier=", TierName(next))},
-        // Rounded so that goldens do not move with the cost model's last bits.
-        {"core_hours", std::round(hours * 100) / 100}};
-  }
+  for (Claim& c : result->claims)
+    if (c.verdict == "undecided_at_this_scale" && c.to_decide.is_null())
+      c.to_decide = NextTierWay(experiment, tier, "no claim spec to plan from");
 }
 
 // The one place where claims are decided: every piece of evidence the
 // experiment returned is joined with its declared ClaimSpec and handed to
-// the verdict engine. Evidence without a spec, or whose conditions differ
-// from the spec's, is a bug in the experiment and fails the command.
+// the verdict engine; an undecided claim gets its way forward from the
+// planner. Evidence without a spec, or whose conditions differ from the
+// spec's, is a bug in the experiment and fails the command.
 absl::Status DecideClaims(const Experiment& experiment, Tier tier,
                           ExperimentResult* result) {
   const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
@@ -83,7 +150,10 @@ absl::Status DecideClaims(const Experiment& experiment, Tier tier,
       return absl::InternalError(absl::StrCat(
           experiment.Name(), ": evidence for '", ev.claim_id,
           "' gives other v1 conditions than its ClaimSpec declares"));
-    result->claims.push_back(Decide(tier, *spec, ev));
+    Claim claim = Decide(tier, *spec, ev);
+    if (claim.verdict == "undecided_at_this_scale")
+      claim.to_decide = WayForward(experiment, tier, *spec, ev, claim);
+    result->claims.push_back(std::move(claim));
   }
   result->evidence.clear();
   return absl::OkStatus();

@@ -183,6 +183,7 @@ nlohmann::json ClaimSpecToJson(const ClaimSpec& s) {
   j["conditions"] = s.conditions;
   j["scope"] = s.scope;
   j["per_checkpoint"] = s.per_checkpoint;
+  j["scale_field"] = s.scale_field;
   return j;
 }
 

@@ -84,6 +84,11 @@ struct ClaimSpec {
   // The claim is tested at several checkpoints: evidence ids "ID@STEP" are
   // this claim at STEP (the bare id is the last step).
   bool per_checkpoint = false;
+  // The integer design field whose value the units grow with (e.g.
+  // "seeds" when one unit is a (reference seed, k) rate): the planner's
+  // way forward for this claim is `--set FIELD=N`. Empty: the planner says
+  // how many runs, without a command that gets them.
+  std::string scale_field;
 };
 
 // What the runs showed for one claim; which members are read depends on

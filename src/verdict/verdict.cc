@@ -403,16 +403,7 @@ Claim Decide(Tier tier, const ClaimTest& t, double level) {
                    ". ", valid_text, "."));
 }
 
-Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev,
-             double level) {
-  if (spec.descriptive) {
-    Claim c = Descriptive(ev.claim_id, spec.statement, RuleSentence(spec),
-                          ev.design, ev.runs, ev.observed, spec.reconstructed);
-    c.reason_code = "descriptive";
-    c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
-    c.variant_of = spec.variant_of;
-    return c;
-  }
+ClaimTest TestFrom(const ClaimSpec& spec, const ClaimEvidence& ev) {
   ClaimTest t;
   t.id = ev.claim_id;
   t.statement = spec.statement;
@@ -437,6 +428,20 @@ Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev,
   t.runs = ev.runs;
   t.cannot_measure = ev.cannot_measure;
   t.observed = ev.observed;
+  return t;
+}
+
+Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& ev,
+             double level) {
+  if (spec.descriptive) {
+    Claim c = Descriptive(ev.claim_id, spec.statement, RuleSentence(spec),
+                          ev.design, ev.runs, ev.observed, spec.reconstructed);
+    c.reason_code = "descriptive";
+    c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
+    c.variant_of = spec.variant_of;
+    return c;
+  }
+  const ClaimTest t = TestFrom(spec, ev);
   Claim c = Decide(tier, t, level);
   c.source = {{"paper", spec.paper}, {"p1_script", spec.p1_script}};
   c.variant_of = spec.variant_of;

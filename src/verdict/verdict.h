@@ -102,6 +102,10 @@ Claim Decide(Tier tier, const ClaimTest& test, double level = kVerdictLevel);
 Claim Decide(Tier tier, const ClaimSpec& spec, const ClaimEvidence& evidence,
              double level = kVerdictLevel);
 
+// The unit table and rule the engine decides `spec` on (what the planner
+// takes as its pilot).
+ClaimTest TestFrom(const ClaimSpec& spec, const ClaimEvidence& evidence);
+
 // A claim the papers make without a test (a curve to report).
 Claim Descriptive(const std::string& id, const std::string& statement,
                   const std::string& rule, const std::string& design,
