@@ -1,21 +1,27 @@
 // MA-circularity (P1: circularity of the initial embedding at survivors).
 //
 // Circularity of frequency k (PAPER.md) measures how close the projection of
-// the initial embedding on the plane of F_k is to a circle. Claim: surviving
-// circles were more circular at initialisation (Welch t, p < 0.01). k where
-// circularity is undefined are excluded and counted.
+// the initial embedding on the plane of F_k is to a circle. Claim
+// MA-circularity/survivors-more-circular: surviving circles were more
+// circular at initialisation (difference of means, Welch one-sided p <
+// 0.01). k where circularity is undefined are excluded and counted.
 //
-// ci: p 23, d 32, 800 steps, 20 vary_all runs (220 circles); the claim is
-// stated at d 128, and noise circularity rises with d, so ci at d 32 tests
-// the same direction at a smaller d. Decided at ci: yes (stated before
-// running).
-//
-// nightly: p 59, d 128, kNightlySteps, 12 runs (vary_all), cut from 40 to
-// fit the tier's 4 core-hour budget (README, "The nightly tier"): ~12 x 29
-// (run, k) rows, ~280 if 80 % of runs are valid; the ci difference 0.057
-// [0.026, 0.087] came from 121 rows, so ~2x the rows narrow the interval by
-// ~1/sqrt(2) and decide the claim if the effect holds at d 128.
+// Design per tier (Preset is the table; every field is settable with --set):
+//   smoke:   p 11, d 8, 30 steps, 3 runs: plumbing only, decides nothing.
+//   ci:      p 23, d 32, 800 steps, 20 vary_all runs (220 circles); the
+//            claim is stated at d 128, and noise circularity rises with d,
+//            so ci at d 32 tests the same direction at a smaller d. Meant
+//            to decide the claim (stated before running); its golden has
+//            it undecided (too few valid runs), so ci regresses it.
+//   nightly: p 59, d 128, kNightlySteps, 12 runs (vary_all), cut from 40 to
+//            fit the tier's 4 core-hour budget (README, "The nightly
+//            tier"): ~12 x 29 (run, k) rows, ~280 if 80 % of runs are
+//            valid; the ci difference 0.057 [0.026, 0.087] came from 121
+//            rows, so ~2x the rows narrow the interval by ~1/sqrt(2) and
+//            decide the claim if the effect holds at d 128. Decides it.
+//   paper:   p 59, d 128, 30000 steps, 50 runs (P1's scale).
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "src/analysis/circularity.h"
 #include "src/experiments/common.h"
 
@@ -26,26 +32,58 @@ struct Design {
   int64_t p, dim, steps, runs;
 };
 
-Design DesignFor(Tier tier) {
-  switch (tier) {
-    case Tier::kSmoke: return {11, 8, 30, 3};
-    case Tier::kCi: return {23, 32, 800, 20};
-    case Tier::kNightly: return {59, 128, kNightlySteps, 12};
-    case Tier::kPaper: return {59, 128, 30000, 50};
-  }
-  return {};
+const DesignSchema<Design>& CircularitySchema() {
+  static const auto* schema =
+      &(*new DesignSchema<Design>())
+           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Int("dim", &Design::dim, 2, 1024, "embedding width d")
+           .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
+           .Int("runs", &Design::runs, 1, 10000,
+                "vary_all runs, seeds 0..runs-1 (each draws its embedding)");
+  return *schema;
 }
 
-class MaCircularity : public Experiment {
+constexpr char kClaim[] = "MA-circularity/survivors-more-circular";
+
+class MaCircularity : public DesignedExperiment<Design> {
  public:
   std::string Name() const override { return "MA-circularity"; }
   std::string Description() const override {
     return "Modular addition: initial circularity of surviving vs dead "
            "circles (P1).";
   }
+  Design Preset(Tier tier) const override {
+    switch (tier) {
+      case Tier::kSmoke: return {11, 8, 30, 3};
+      case Tier::kCi: return {23, 32, 800, 20};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 12};
+      case Tier::kPaper: return {59, 128, 30000, 50};
+    }
+    return {};
+  }
+  const DesignSchema<Design>& Schema() const override {
+    return CircularitySchema();
+  }
+
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec c;
+    c.id = kClaim;
+    c.statement = "Surviving circles have higher initial circularity.";
+    c.paper = "P1 Sec. 3.1";
+    c.p1_script = "analysis/plot_num_circles.py";
+    c.statistic = Statistic::kMeanDifference;
+    c.quantity = "of initial circularity, survived minus dead";
+    // Every run draws its own embedding (vary_all), so rows of different
+    // runs are independent draws; rows of one run share its competition.
+    c.unit = "(run, k)";
+    c.threshold = 0;
+    c.max_p = 0.01;
+    c.scope = "rows of valid runs, p from Welch's one-sided t";
+    return {c};
+  }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     std::vector<RunSpec> specs;
     for (int64_t s = 0; s < d.runs; ++s) {
       RunSpec spec;
@@ -59,28 +97,29 @@ class MaCircularity : public Experiment {
 
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     std::vector<double> alive, dead;
     int64_t undefined = 0;
     Series s_alive{"survived", "points"}, s_dead{"dead", "points"};
-    ClaimTest c;
+    ClaimEvidence c;
+    c.claim_id = kClaim;
     for (const RunRecord& r : runs) {
       const std::string why = MaExclusion(r);
       c.runs.Add(why);
       if (!why.empty()) continue;
       const std::vector<int64_t> survivors = SurvivorsOf(r.final_embedding);
       for (int64_t k = 1; k <= (d.p - 1) / 2; ++k) {
-        const std::optional<double> c = Circularity(r.initial_embedding, k);
-        if (!c.has_value()) {
+        const std::optional<double> circ = Circularity(r.initial_embedding, k);
+        if (!circ.has_value()) {
           ++undefined;
           continue;
         }
         const bool survived =
             std::count(survivors.begin(), survivors.end(), k) > 0;
-        (survived ? alive : dead).push_back(*c);
+        (survived ? alive : dead).push_back(*circ);
         Series& s = survived ? s_alive : s_dead;
         s.x.push_back(static_cast<double>(k));
-        s.y.push_back(*c);
+        s.y.push_back(*circ);
       }
     }
     const TTest t = WelchT(alive, dead);
@@ -92,24 +131,15 @@ class MaCircularity : public Experiment {
     result.data["final_metrics"] = FinalMetricsSummary(runs);
     // P1's own test: two-sided Student t on the pooled rows.
     const double p1_student = StudentTTwoSided(alive, dead);
-    c.id = "MA-circularity/survivors-more-circular";
-    c.statement = "Surviving circles have higher initial circularity.";
-    c.rule = "Welch t(survived > dead) on initial circularity, one-sided "
-             "p < 0.01; rows (run, k) of valid runs";
     c.design = absl::StrCat("p=", d.p, ", d=", d.dim, ", ", d.steps,
                             " steps, ", d.runs, " runs");
-    c.statistic = Statistic::kMeanDifference;
-    // Every run draws its own embedding (vary_all), so rows of different
-    // runs are independent draws; rows of one run share its competition.
-    c.unit = "(run, k)";
-    c.max_p = 0.01;
     c.a = alive;
     c.b = dead;
     c.observed = {{"mean_survived", result.data["mean_circularity_survived"]},
                   {"mean_dead", result.data["mean_circularity_dead"]},
                   {"t", t.t},
                   {"p_p1_student_two_sided", p1_student}};
-    result.claims.push_back(Decide(tier, c));
+    result.evidence.push_back(c);
     Figure fig;
     fig.name = "circularity";
     fig.title = "MA-circularity: initial circularity, survived vs dead";
@@ -118,8 +148,19 @@ class MaCircularity : public Experiment {
     s_alive.style = s_dead.style = "histogram";
     fig.series = {s_alive, s_dead};
     fig.legend = "top left";
-    fig.caption = "Survived frequencies should sit to the right of dead ones: "
-                  "the claim is a higher mean initial circularity.";
+    // Expected direction, then what the rows show (issue 19: a caption
+    // never states a direction its own numbers contradict).
+    const double mean_alive = alive.empty() ? 0.0 : Mean(alive);
+    const double mean_dead = dead.empty() ? 0.0 : Mean(dead);
+    const char* observed_side = alive.empty() || dead.empty() ? ""
+                                : mean_alive > mean_dead    ? ": survived higher"
+                                                            : ": survived not higher";
+    fig.caption = absl::StrCat(
+        "Expected: survived frequencies sit to the right of dead ones (the "
+        "claim is a higher mean initial circularity). Observed: mean ",
+        absl::StrFormat("%.3g", mean_alive), " over ", alive.size(),
+        " survived rows vs ", absl::StrFormat("%.3g", mean_dead), " over ",
+        dead.size(), " dead rows", observed_side, ".");
     fig.paper_figure = "P1 Sec. 3.1, analysis/plot_num_circles.py";
     result.figures.push_back(fig);
     return result;

@@ -1,29 +1,43 @@
 // MA-gradient (P1: early gradients of survivors vs dead circles).
 //
 // For each run and circle k, the normalised initial gradient
-//   g_k = (S_k(E_j) - S_k(E_{j-1})) / S_k(E_0),  j = 4 (P1's choice)
+//   g_k = (S_k(E_j) - S_k(E_{j-1})) / S_k(E_0),  j = 4 (P1's choice; the
+//   design field j, 1..9: every run keeps E_0..E_9)
 // where E_j is the embedding after j updates. P1's code read these from
 // snapshots that were shifted by one step (the saved array shared memory
 // with the live parameter); we use the true E_j, which is what the paper
-// meant. Claim: survivors have larger early gradients (Welch t, p < 0.01).
-// Survivors are ours by the 2 x mean rule (the verdict of record); P1's
-// alive rule (final S_k > 10, plot_init_gradient.py:78, 83) is tested beside
-// it as a reported variant with the same unit, and the result says how often
-// the two rules label circles alike (they often do not: dead circles can
-// keep S_k > 10 at the end of a short run).
+// meant. Claim MA-gradient/survivors-grow-faster: survivors have larger
+// early gradients (per run, survivors' mean g_k minus dead circles'; the
+// mean over runs > 0, Student interval). Survivors are ours by the 2 x mean
+// rule (the verdict of record); P1's alive rule (final S_k > 10, the design
+// field p1_alive_signal, plot_init_gradient.py:78, 83) is tested beside it
+// as a variant claim (variant_of the claim of record) with the same unit;
+// the driver and the report compare the two verdicts, and the result's data
+// say how often the two rules label circles alike (they often do not: dead
+// circles can keep S_k > 10 at the end of a short run).
 //
-// ci: p 23, d 32, 800 steps, 3 reference seeds x 6 trials (18 runs x 11
-// circles), fix_embedding; chosen for cost. Unit: one run (its survivors'
-// mean gradient minus its dead circles'); runs of one reference seed share
-// the embedding but not the MLP or the split.
-//
-// nightly: p 59, d 128, kNightlySteps, 3 reference seeds x 4 trials (12
-// runs, one unit each), cut from 30 to fit the tier's 4 core-hour budget;
-// ci gave a mean difference of 0.00076 [0.00024, 0.0013] on 10 runs, so
-// ~10 valid units decide it if the effect holds at d 128 and >= 80 % of
-// runs are valid.
+// Design per tier (Preset is the table; every field is settable with --set):
+//   smoke:   p 11, d 8, 30 steps, 2 x 2 runs: plumbing only.
+//   ci:      p 23, d 32, 800 steps, 3 reference seeds x 6 trials (18 runs x
+//            11 circles), fix_embedding; chosen for cost. Unit: one run (its
+//            survivors' mean gradient minus its dead circles'); runs of one
+//            reference seed share the embedding but not the MLP or the
+//            split. Meant to decide both claims; its golden has ours
+//            undecided (too few valid runs) and P1's variant reproduced.
+//   nightly: p 59, d 128, kNightlySteps, 3 reference seeds x 4 trials (12
+//            runs, one unit each), cut from 30 to fit the tier's 4
+//            core-hour budget; ci gave a mean difference of 0.00076
+//            [0.00024, 0.0013] on 10 runs, so ~10 valid units decide it if
+//            the effect holds at d 128 and >= 80 % of runs are valid.
+//            Decides ours; P1's variant may stay undecided (its rule's
+//            alive set settles less often).
+//   paper:   p 59, d 128, 30000 steps, 10 x 50 runs (P1's).
 #include <algorithm>
+#include <functional>
 #include <limits>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -33,50 +47,66 @@
 namespace initrepro {
 namespace {
 
-constexpr int64_t kStep = 4;  // P1's j
-
-// P1's alive rule (analysis/plot_init_gradient.py:78, 83): final S_k > 10,
-// an absolute threshold on the unnormalised signal, which is P1's
-// np.linalg.norm(np.fft.fft(E, axis=0), axis=1) and our FourierSignal.
-constexpr double kP1AliveSignal = 10.0;
+// Every run keeps E_0..E_9 (part of its spec, so of its key); j may be any
+// of 1..kLastSnapshot.
+constexpr int64_t kLastSnapshot = 9;
 
 struct Design {
   int64_t p, dim, steps, seeds, trials;
+  int64_t j = 4;  // P1's j
+  // P1's alive rule (analysis/plot_init_gradient.py:78, 83): final S_k >
+  // 10, an absolute threshold on the unnormalised signal, which is P1's
+  // np.linalg.norm(np.fft.fft(E, axis=0), axis=1) and our FourierSignal.
+  double p1_alive_signal = 10.0;
 };
 
-Design DesignFor(Tier tier) {
-  switch (tier) {
-    case Tier::kSmoke: return {11, 8, 30, 2, 2};
-    case Tier::kCi: return {23, 32, 800, 3, 6};
-    case Tier::kNightly: return {59, 128, kNightlySteps, 3, 4};
-    case Tier::kPaper: return {59, 128, 30000, 10, 50};
-  }
-  return {};
+const DesignSchema<Design>& GradientSchema() {
+  static const auto* schema =
+      &(*new DesignSchema<Design>())
+           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Int("dim", &Design::dim, 2, 1024, "embedding width d")
+           .Int("steps", &Design::steps, 10, 1000000,
+                "training steps per run (at least the snapshots E_0..E_9)")
+           .Int("seeds", &Design::seeds, 1, 1000,
+                "reference seeds s0 = 0..seeds-1 (each fixes an embedding)")
+           .Int("trials", &Design::trials, 1, 10000,
+                "trials per reference seed (MLP and split vary)")
+           .Int("j", &Design::j, 1, kLastSnapshot,
+                "update of g_k = (S_k(E_j) - S_k(E_j-1)) / S_k(E_0) (P1: 4)")
+           .Double("p1_alive_signal", &Design::p1_alive_signal, 0, 1e9,
+                   "P1's alive rule of the variant claim: final S_k above "
+                   "this (P1: 10)");
+  return *schema;
 }
+
+constexpr char kOursClaim[] = "MA-gradient/survivors-grow-faster";
+constexpr char kP1RuleClaim[] =
+    "MA-gradient/survivors-grow-faster-p1-alive-rule";
 
 // An alive rule: the alive circle classes k in 1..(p-1)/2 of an embedding,
 // increasing.
-using AliveRule = std::vector<int64_t> (*)(const Matrix& embedding);
+using AliveRule = std::function<std::vector<int64_t>(const Matrix&)>;
 
-// P1's rule: k alive when S_k > 10 (plot_init_gradient.py:78, 83).
-std::vector<int64_t> AliveAboveTen(const Matrix& embedding) {
+// P1's rule: k alive when S_k > `threshold` (10 in
+// plot_init_gradient.py:78, 83).
+std::vector<int64_t> AliveAbove(const Matrix& embedding, double threshold) {
   const std::vector<double> s = FourierSignal(embedding);
   std::vector<int64_t> alive;
   for (int64_t k = 1; k <= (embedding.rows - 1) / 2; ++k)
-    if (s[k] > kP1AliveSignal) alive.push_back(k);
+    if (s[k] > threshold) alive.push_back(k);
   return alive;
 }
 
-// Normalised gradients g_k = (S_k(E_4) - S_k(E_3)) / S_k(E_0) for
+// Normalised gradients g_k = (S_k(E_j) - S_k(E_{j-1})) / S_k(E_0) for
 // k = 1..(p-1)/2 (index k - 1); P1's formula (plot_init_gradient.py:68, 82)
 // with each run's own E_0. Empty when a snapshot is missing.
-std::vector<double> NormalisedGradients(const RunRecord& r) {
-  if (!r.snapshots.count(0) || !r.snapshots.count(kStep - 1) ||
-      !r.snapshots.count(kStep))
+std::vector<double> NormalisedGradients(const RunRecord& r, int64_t j) {
+  if (!r.snapshots.count(0) || !r.snapshots.count(j - 1) ||
+      !r.snapshots.count(j))
     return {};
   const std::vector<double> s0 = FourierSignal(r.snapshots.at(0));
-  const std::vector<double> prev = FourierSignal(r.snapshots.at(kStep - 1));
-  const std::vector<double> now = FourierSignal(r.snapshots.at(kStep));
+  const std::vector<double> prev = FourierSignal(r.snapshots.at(j - 1));
+  const std::vector<double> now = FourierSignal(r.snapshots.at(j));
   std::vector<double> g;
   for (int64_t k = 1; k <= (r.final_embedding.rows - 1) / 2; ++k)
     g.push_back((now[k] - prev[k]) / s0[k]);
@@ -89,8 +119,8 @@ std::vector<double> NormalisedGradients(const RunRecord& r) {
 // that our rule's units stay those of every other MA claim), then "no_circle" (no alive
 // circle: a failed measurement, as in MaExclusion) or "no_dead_circle" (no
 // paired difference exists), then "no_snapshots".
-std::string Exclusion(const RunRecord& r, AliveRule rule,
-                      const std::vector<int64_t>& alive) {
+std::string Exclusion(const RunRecord& r, const AliveRule& rule,
+                      const std::vector<int64_t>& alive, int64_t j) {
   if (r.diverged) return "diverged";
   if (!Trained(r)) return "not_trained";
   auto settle = r.snapshots.find(SettleStep(r.spec.config.steps));
@@ -99,7 +129,7 @@ std::string Exclusion(const RunRecord& r, AliveRule rule,
   if (alive.empty()) return "no_circle";
   if (static_cast<int64_t>(alive.size()) == (r.final_embedding.rows - 1) / 2)
     return "no_dead_circle";
-  if (NormalisedGradients(r).empty()) return "no_snapshots";
+  if (NormalisedGradients(r, j).empty()) return "no_snapshots";
   return "";
 }
 
@@ -123,15 +153,16 @@ struct RuleUnits {
   RunTally tally;
   std::vector<double> pooled_alive, pooled_dead;
 };
-RuleUnits UnitsUnder(const std::vector<RunRecord>& runs, AliveRule rule) {
+RuleUnits UnitsUnder(const std::vector<RunRecord>& runs, const AliveRule& rule,
+                     int64_t j) {
   RuleUnits out;
   for (const RunRecord& r : runs) {
     const std::vector<int64_t> alive =
         r.diverged ? std::vector<int64_t>() : rule(r.final_embedding);
-    const std::string why = Exclusion(r, rule, alive);
+    const std::string why = Exclusion(r, rule, alive, j);
     out.tally.Add(why);
     if (!why.empty()) continue;
-    const std::vector<double> g = NormalisedGradients(r);
+    const std::vector<double> g = NormalisedGradients(r, j);
     out.units.push_back(UnitOf(g, alive));
     for (size_t i = 0; i < g.size(); ++i) {
       const bool a = std::count(alive.begin(), alive.end(),
@@ -146,7 +177,8 @@ RuleUnits UnitsUnder(const std::vector<RunRecord>& runs, AliveRule rule) {
 // non-diverged run: runs whose alive sets are identical, the fraction of
 // (run, k) rows with the same label, and each run's two alive sets
 // ([reference_seed, trial, ours, P1's]).
-nlohmann::json LabelAgreement(const std::vector<RunRecord>& runs) {
+nlohmann::json LabelAgreement(const std::vector<RunRecord>& runs,
+                              double p1_alive_signal) {
   int64_t compared = 0, identical = 0, rows = 0, rows_agree = 0;
   nlohmann::json sets = nlohmann::json::array();
   for (const RunRecord& r : runs) {
@@ -154,7 +186,8 @@ nlohmann::json LabelAgreement(const std::vector<RunRecord>& runs) {
     // SurvivorsOf lists the strongest circle first; compare sets.
     std::vector<int64_t> ours = SurvivorsOf(r.final_embedding);
     std::sort(ours.begin(), ours.end());
-    const std::vector<int64_t> p1 = AliveAboveTen(r.final_embedding);
+    const std::vector<int64_t> p1 =
+        AliveAbove(r.final_embedding, p1_alive_signal);
     sets.push_back({r.spec.params.value("reference_seed", -1),
                     r.spec.params.value("trial", -1), ours, p1});
     ++compared;
@@ -176,16 +209,23 @@ nlohmann::json LabelAgreement(const std::vector<RunRecord>& runs) {
 }
 
 std::string DesignText(const Design& d) {
-  return absl::StrCat("p=", d.p, ", d=", d.dim, ", ", d.steps, " steps, ",
-                      d.seeds, " x ", d.trials, " fix_embedding runs");
+  std::string text = absl::StrCat("p=", d.p, ", d=", d.dim, ", ", d.steps,
+                                  " steps, ", d.seeds, " x ", d.trials,
+                                  " fix_embedding runs");
+  // P1's j and threshold are the presets' and said by the rule; anything
+  // else is named, so a modified design reads as one.
+  if (d.j != 4) absl::StrAppend(&text, ", j=", d.j);
+  if (d.p1_alive_signal != 10.0)
+    absl::StrAppend(&text, ", P1's alive rule S_k > ", d.p1_alive_signal);
+  return text;
 }
 
-// The claim test of one rule: one paired difference per valid run.
-ClaimTest GradientTest(const RuleUnits& u, const Design& d) {
-  ClaimTest c;
+// The evidence of one rule: one paired difference per valid run.
+ClaimEvidence GradientEvidence(const std::string& id, const RuleUnits& u,
+                               const Design& d) {
+  ClaimEvidence c;
+  c.claim_id = id;
   c.design = DesignText(d);
-  c.statistic = Statistic::kPairedMean;
-  c.unit = "run";
   for (const RunUnit& unit : u.units)
     c.a.push_back(unit.alive_mean - unit.dead_mean);
   c.runs = u.tally;
@@ -198,41 +238,36 @@ ClaimTest GradientTest(const RuleUnits& u, const Design& d) {
   return c;
 }
 
-Claim OursClaim(Tier tier, const RuleUnits& u, const Design& d) {
-  ClaimTest c = GradientTest(u, d);
-  c.id = "MA-gradient/survivors-grow-faster";
-  c.statement = "Surviving circles have larger early gradients.";
-  c.rule = "per valid run: mean g_k of its survivors (2 x mean rule) minus "
-           "mean g_k of its dead circles, g_k = (S_k(E_4) - S_k(E_3)) / "
-           "S_k(E_0); mean > 0 (Student interval over runs)";
-  return Decide(tier, c);
-}
-
-// P1's alive rule as a reported variant; `ours` is the verdict of record.
-Claim P1RuleClaim(Tier tier, const RuleUnits& u, const Design& d,
-                  const Claim& ours, const nlohmann::json& agreement) {
-  ClaimTest c = GradientTest(u, d);
-  c.id = "MA-gradient/survivors-grow-faster-p1-alive-rule";
-  c.statement = "Surviving circles have larger early gradients, with P1's "
-                "alive rule (a variant reported beside "
-                "MA-gradient/survivors-grow-faster, whose verdict stands).";
-  c.rule = "as MA-gradient/survivors-grow-faster, but a circle is alive when "
-           "its final S_k > 10 (P1 plot_init_gradient.py:78, 83); runs with "
-           "no alive or no dead circle under this rule are excluded";
-  nlohmann::json summary = agreement;  // the counts, not the per-run sets
+// P1's alive rule as a variant: the label agreement counts (not the per-run
+// sets) beside its numbers. Which verdict stands is the spec's variant_of,
+// read by the driver and the report, never by Analyze.
+ClaimEvidence P1RuleEvidence(const RuleUnits& u, const Design& d,
+                             const nlohmann::json& agreement) {
+  ClaimEvidence c = GradientEvidence(kP1RuleClaim, u, d);
+  nlohmann::json summary = agreement;
   summary.erase("alive_sets");
   summary.erase("alive_sets_columns");
   c.observed["label_agreement"] = summary;
-  c.observed["verdict_2x_mean_rule"] = ours.verdict;
-  Claim claim = Decide(tier, c);
-  claim.observed["verdict_agrees_with_2x_mean_rule"] =
-      claim.verdict == ours.verdict;
-  return claim;
+  return c;
+}
+
+std::string P1RuleLabel(const Design& d) {
+  return absl::StrCat("final S_k > ", absl::StrFormat("%g", d.p1_alive_signal),
+                      " (P1)");
+}
+
+// Runs whose survivors' mean g_k is above their dead circles', of all
+// units of a rule.
+std::string AboveText(const RuleUnits& u) {
+  int64_t above = 0;
+  for (const RunUnit& unit : u.units) above += unit.alive_mean > unit.dead_mean;
+  return absl::StrCat(above, " of ", u.units.size());
 }
 
 // Figure 1: one point per valid run, dead circles' mean g (x) against
 // survivors' mean g (y), under each rule, with the x = y line.
-Figure PairedFigure(const RuleUnits& ours, const RuleUnits& p1) {
+Figure PairedFigure(const RuleUnits& ours, const RuleUnits& p1,
+                    const Design& d) {
   Figure fig;
   fig.name = "gradient";
   fig.title = "MA-gradient: survivors' vs dead circles' mean gradient, per run";
@@ -241,7 +276,7 @@ Figure PairedFigure(const RuleUnits& ours, const RuleUnits& p1) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
   for (const auto& [label, u] :
        {std::pair<std::string, const RuleUnits*>{"2 x mean rule (ours)", &ours},
-        {"final S_k > 10 (P1)", &p1}}) {
+        {P1RuleLabel(d), &p1}}) {
     Series s{label, "points"};
     for (const RunUnit& unit : u->units) {
       s.x.push_back(unit.dead_mean);
@@ -257,10 +292,12 @@ Figure PairedFigure(const RuleUnits& ours, const RuleUnits& p1) {
     fig.series.push_back(diag);
   }
   fig.legend = "below";
-  fig.caption = "One point per valid run. Points above the x = y line are "
-                "runs whose survivors' signals grew faster at step 4 than "
-                "their dead circles'; the claim holds when the points sit "
-                "above it under either alive rule.";
+  fig.caption = absl::StrCat(
+      "One point per valid run. Points above the x = y line are runs whose "
+      "survivors' signals grew faster at step ", d.j, " than their dead "
+      "circles'; expected: the points sit above it. Observed above it: ",
+      AboveText(ours), " runs under the 2 x mean rule, ", AboveText(p1),
+      " under P1's.");
   fig.paper_figure = "P1 Sec. 3.2.2, analysis/plot_init_gradient.py "
                      "(P1 draws a histogram of pooled (run, k) rows)";
   return fig;
@@ -268,17 +305,19 @@ Figure PairedFigure(const RuleUnits& ours, const RuleUnits& p1) {
 
 // Figure 2: the claim's unit, one paired difference per run, per rule (x =
 // 0 ours, 1 P1's), its mean with a 95 % band, against y = 0.
-Figure DifferenceFigure(const RuleUnits& ours, const RuleUnits& p1) {
+Figure DifferenceFigure(const RuleUnits& ours, const RuleUnits& p1,
+                        const Design& d) {
   Figure fig;
   fig.name = "gradient_difference";
   fig.title = "MA-gradient: survivors' minus dead circles' mean gradient";
-  fig.xlabel = "alive rule: 0 = 2 x mean (ours), 1 = final S_k > 10 (P1)";
+  fig.xlabel = absl::StrCat("alive rule: 0 = 2 x mean (ours), 1 = ",
+                            P1RuleLabel(d));
   fig.ylabel = "paired difference of mean g_k (per run)";
   fig.integer_x = true;
   int x = 0;
   for (const auto& [label, u] :
        {std::pair<std::string, const RuleUnits*>{"2 x mean rule (ours)", &ours},
-        {"final S_k > 10 (P1)", &p1}}) {
+        {P1RuleLabel(d), &p1}}) {
     Series s{label, "mean_band"};
     for (const RunUnit& unit : u->units) {
       s.x.push_back(x);
@@ -289,60 +328,116 @@ Figure DifferenceFigure(const RuleUnits& ours, const RuleUnits& p1) {
   }
   fig.ref_lines = {{"y", 0.0, "no difference"}};
   fig.legend = "below";
-  fig.caption = "Each run's survivors' mean g_k minus its dead circles', with "
-                "the mean and its 95 % band: the claim is that the band lies "
-                "above the y = 0 line (the verdict uses the 99 % interval).";
+  auto mean_text = [](const RuleUnits& u) {
+    std::vector<double> diff;
+    for (const RunUnit& unit : u.units)
+      diff.push_back(unit.alive_mean - unit.dead_mean);
+    return diff.empty() ? std::string("no unit")
+                        : absl::StrFormat("mean %.3g over %d runs", Mean(diff),
+                                          diff.size());
+  };
+  fig.caption = absl::StrCat(
+      "Each run's survivors' mean g_k minus its dead circles', with the mean "
+      "and its 95 % band; expected: the band lies above the y = 0 line (the "
+      "verdict uses the 99 % interval). Observed: ", mean_text(ours),
+      " under the 2 x mean rule, ", mean_text(p1), " under P1's.");
   fig.paper_figure = "P1 Sec. 3.2.2, analysis/plot_init_gradient.py";
   return fig;
 }
 
-class MaGradient : public Experiment {
+class MaGradient : public DesignedExperiment<Design> {
  public:
   std::string Name() const override { return "MA-gradient"; }
   std::string Description() const override {
     return "Modular addition: normalised early change of S_k (step 4) for "
            "surviving vs dead circles (P1).";
   }
+  Design Preset(Tier tier) const override {
+    switch (tier) {
+      case Tier::kSmoke: return {11, 8, 30, 2, 2};
+      case Tier::kCi: return {23, 32, 800, 3, 6};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 3, 4};
+      case Tier::kPaper: return {59, 128, 30000, 10, 50};
+    }
+    return {};
+  }
+  const DesignSchema<Design>& Schema() const override {
+    return GradientSchema();
+  }
+
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec ours;
+    ours.id = kOursClaim;
+    ours.statement = "Surviving circles have larger early gradients.";
+    ours.paper = "P1 Sec. 3.2.2";
+    ours.p1_script = "analysis/plot_init_gradient.py";
+    ours.statistic = Statistic::kPairedMean;
+    ours.quantity =
+        "(per valid run: mean g_k of its survivors minus mean g_k of its dead "
+        "circles)";
+    ours.unit = "run";
+    ours.threshold = 0;
+    ours.scope =
+        "survivors by the 2 x mean rule, g_k = (S_k(E_j) - S_k(E_j-1)) / "
+        "S_k(E_0) with j = 4 (P1's; the design field j)";
+    ClaimSpec p1 = ours;
+    p1.id = kP1RuleClaim;
+    p1.statement =
+        "Surviving circles have larger early gradients, with P1's alive rule "
+        "(a variant reported beside MA-gradient/survivors-grow-faster, whose "
+        "verdict stands).";
+    p1.variant_of = kOursClaim;
+    p1.scope =
+        "a circle alive when its final S_k > 10 (P1 plot_init_gradient.py:78, "
+        "83; the design field p1_alive_signal), runs with no alive or no dead "
+        "circle under this rule excluded, g_k as in "
+        "MA-gradient/survivors-grow-faster";
+    return {ours, p1};
+  }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     std::vector<RunSpec> specs =
         FixEmbeddingSweep(d.p, d.dim, d.steps, d.seeds, d.trials);
     for (RunSpec& spec : specs)
-      for (int64_t j = 0; j <= 9; ++j) spec.snapshot_steps.push_back(j);
+      for (int64_t j = 0; j <= kLastSnapshot; ++j)
+        spec.snapshot_steps.push_back(j);
     return specs;
   }
 
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
-    const Design d = DesignFor(tier);
-    const RuleUnits ours = UnitsUnder(runs, &SurvivorsOf);
-    const RuleUnits p1 = UnitsUnder(runs, &AliveAboveTen);
-    const nlohmann::json agreement = LabelAgreement(runs);
+    const Design d = DesignAt(tier);
+    const RuleUnits ours = UnitsUnder(runs, &SurvivorsOf, d.j);
+    const RuleUnits p1 = UnitsUnder(
+        runs,
+        [&d](const Matrix& e) { return AliveAbove(e, d.p1_alive_signal); },
+        d.j);
+    const nlohmann::json agreement = LabelAgreement(runs, d.p1_alive_signal);
     ExperimentResult result;
     result.stats["welch"] = TTestJson(WelchT(ours.pooled_alive, ours.pooled_dead));
     result.stats["welch_p1_alive_rule"] =
         TTestJson(WelchT(p1.pooled_alive, p1.pooled_dead));
-    const Claim ours_claim = OursClaim(tier, ours, d);
-    const Claim p1_claim = P1RuleClaim(tier, p1, d, ours_claim, agreement);
-    result.data["mean_gradient_survived"] = ours_claim.observed["mean_survived"];
-    result.data["mean_gradient_dead"] = ours_claim.observed["mean_dead"];
+    const ClaimEvidence ours_evidence = GradientEvidence(kOursClaim, ours, d);
+    result.data["mean_gradient_survived"] =
+        ours_evidence.observed.at("mean_survived");
+    result.data["mean_gradient_dead"] = ours_evidence.observed.at("mean_dead");
+    // How often the rules label circles alike: numbers only. Whether their
+    // verdicts agree is the driver's and the report's (variant_of).
     result.data["label_agreement"] = agreement;
-    result.data["verdicts_agree"] = p1_claim.verdict == ours_claim.verdict;
     result.data["final_metrics"] = FinalMetricsSummary(runs);
-    result.claims = {ours_claim, p1_claim};
-    result.figures = {PairedFigure(ours, p1), DifferenceFigure(ours, p1)};
+    result.evidence = {ours_evidence, P1RuleEvidence(p1, d, agreement)};
+    result.figures = {PairedFigure(ours, p1, d), DifferenceFigure(ours, p1, d)};
     result.notes.push_back(
         "P1's saved snapshots were shifted by one step; we use the true "
         "embedding after each update, so values may differ from P1's figure.");
     result.notes.push_back(absl::StrFormat(
-        "Alive rules: ours (2 x mean) and P1's (final S_k > 10) give "
+        "Alive rules: ours (2 x mean) and P1's (final S_k > %g) give "
         "identical alive sets in %d of %d runs and the same label in %.3f of "
-        "(run, k) rows; verdicts %s.",
-        agreement["runs_identical_alive_sets"].get<int64_t>(),
+        "(run, k) rows.",
+        d.p1_alive_signal, agreement["runs_identical_alive_sets"].get<int64_t>(),
         agreement["runs_compared"].get<int64_t>(),
-        agreement["run_k_agreement_fraction"].get<double>(),
-        p1_claim.verdict == ours_claim.verdict ? "agree" : "differ"));
+        agreement["run_k_agreement_fraction"].get<double>()));
     return result;
   }
 };
