@@ -21,9 +21,11 @@ const Flags kTrainFlags = {
     "dtype",     "threads",    "log_every",  "snapshot_every",
     "snapshot_steps", "init_from", "split_from", "out",
     "overwrite"};
-const Flags kSweepFlags = {"tier", "jobs", "out", "quiet", "set"};
-const Flags kGoldenFlags = {"tier", "jobs", "out", "golden_dir", "quiet",
-                            "set"};
+const Flags kSweepFlags = {"tier",  "jobs", "out",           "quiet",
+                           "set",   "until_decided",  "max_core_hours"};
+const Flags kGoldenFlags = {"tier", "jobs",          "out",
+                            "golden_dir", "quiet",   "set",
+                            "until_decided", "max_core_hours"};
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include "src/cli/harness_commands.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -37,7 +38,14 @@ ABSL_FLAG(std::string, set, "",
           "design override FIELD=VALUE[,VALUE...], repeatable (`repro design "
           "EXP` lists the fields); the result is a modified design, never a "
           "golden");
-ABSL_DECLARE_FLAG(std::string, format);  // power_command.cc
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_FLAG(bool, until_decided, false,
+          "run the design in 4 pre-declared batches (plan order), decide "
+          "every claim after each at the Bonferroni level 1 - 0.01/4, stop "
+          "once every tested claim is decided");
+ABSL_FLAG(double, max_core_hours, 0,
+          "with --until_decided: no batch that would take the estimated "
+          "cost past this (0: no cap)");  // power_command.cc
 
 namespace initrepro {
 namespace {
@@ -77,6 +85,19 @@ bool MakeContext(const std::vector<std::string>& args, Context* ctx,
   // count is capped by the sweep at the number of runs.
   ctx->options.jobs = jobs == 0 ? UsableCpus() : jobs;
   ctx->options.progress = !absl::GetFlag(FLAGS_quiet);
+  ctx->options.until_decided = absl::GetFlag(FLAGS_until_decided);
+  ctx->options.max_core_hours = absl::GetFlag(FLAGS_max_core_hours);
+  if (ctx->options.max_core_hours < 0 ||
+      !std::isfinite(ctx->options.max_core_hours)) {
+    *exit_code = Usage(absl::StrCat("--max_core_hours=",
+                                    ctx->options.max_core_hours,
+                                    ": expected a number >= 0 (0: no cap)"));
+    return false;
+  }
+  if (FlagWasGiven("max_core_hours") && !ctx->options.until_decided) {
+    *exit_code = Usage("--max_core_hours needs --until_decided");
+    return false;
+  }
   std::vector<std::string> names = args;
   if (names.empty() || (names.size() == 1 && names[0] == "all"))
     names = ExperimentNames();

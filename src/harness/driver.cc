@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "src/core/status_macros.h"
@@ -11,6 +12,7 @@
 #include "src/harness/sweep.h"
 #include "src/io/atomic_file.h"
 #include "src/verdict/planner.h"
+#include "src/verdict/sequential.h"
 #include "src/verdict/verdict.h"
 #include "src/io/subprocess.h"
 
@@ -132,7 +134,8 @@ void AddWaysForward(const Experiment& experiment, Tier tier,
 // planner. Evidence without a spec, or whose conditions differ from the
 // spec's, is a bug in the experiment and fails the command.
 absl::Status DecideClaims(const Experiment& experiment, Tier tier,
-                          ExperimentResult* result) {
+                          ExperimentResult* result,
+                          double level = kVerdictLevel) {
   const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
   for (const ClaimEvidence& ev : result->evidence) {
     const ClaimSpec* spec = nullptr;
@@ -150,7 +153,7 @@ absl::Status DecideClaims(const Experiment& experiment, Tier tier,
       return absl::InternalError(absl::StrCat(
           experiment.Name(), ": evidence for '", ev.claim_id,
           "' gives other v1 conditions than its ClaimSpec declares"));
-    Claim claim = Decide(tier, *spec, ev);
+    Claim claim = Decide(tier, *spec, ev, level);
     if (claim.verdict == "undecided_at_this_scale")
       claim.to_decide = WayForward(experiment, tier, *spec, ev, claim);
     result->claims.push_back(std::move(claim));
@@ -159,17 +162,105 @@ absl::Status DecideClaims(const Experiment& experiment, Tier tier,
   return absl::OkStatus();
 }
 
+absl::StatusOr<nlohmann::json> WriteResult(
+    const Experiment& experiment, Tier tier,
+    const std::vector<RunRecord>& runs, const ExperimentResult& result,
+    const DriverOptions& options) {
+  nlohmann::json j = ResultToJson(experiment, tier, runs, result);
+  RETURN_IF_ERROR(MakeDirs(options.out_dir + "/results"));
+  RETURN_IF_ERROR(WriteFileAtomic(
+      ResultPath(options, experiment.Name(), tier), j.dump(1) + "\n"));
+  return j;
+}
+
 absl::StatusOr<nlohmann::json> AnalyseAndWrite(
     const Experiment& experiment, Tier tier,
     const std::vector<RunRecord>& runs, const DriverOptions& options) {
   ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
   RETURN_IF_ERROR(DecideClaims(experiment, tier, &result));
   AddWaysForward(experiment, tier, &result);
-  nlohmann::json j = ResultToJson(experiment, tier, runs, result);
-  RETURN_IF_ERROR(MakeDirs(options.out_dir + "/results"));
-  RETURN_IF_ERROR(WriteFileAtomic(
-      ResultPath(options, experiment.Name(), tier), j.dump(1) + "\n"));
-  return j;
+  return WriteResult(experiment, tier, runs, result, options);
+}
+
+bool Decided(const Claim& c) {
+  return c.verdict == "reproduced" || c.verdict == "not_reproduced";
+}
+
+// --until_decided: the plan in kMaxLooks batches (look i of K trains and
+// analyses the first ceil(i N / K) runs of the plan), every claim decided
+// at LookLevel(K) after each, stopping when every tested claim has been
+// decided at some look. A claim keeps the verdict of its first deciding
+// look (sequential.h: the union bound holds whatever the stopping rule);
+// the figures and data are those of the last look analysed.
+absl::StatusOr<nlohmann::json> RunUntilDecided(const Experiment& experiment,
+                                               Tier tier,
+                                               const DriverOptions& options) {
+  const std::vector<RunSpec> specs = experiment.Plan(tier);
+  const int looks = kMaxLooks;
+  const double level = LookLevel(looks);
+  const size_t total = specs.size();
+  std::map<std::string, std::pair<Claim, int>> first;  // id -> claim, look
+  std::map<int, size_t> runs_at;                          // look -> runs
+  ExperimentResult last;
+  std::vector<RunRecord> last_runs;
+  std::string stopped_by = "last look";
+  int stop_look = 0;
+  size_t done = 0;
+  double spent = 0;
+  for (int look = 1; look <= looks; ++look) {
+    const size_t n = std::max<size_t>(
+        1, static_cast<size_t>(std::ceil(LookShare(look, looks) * total)));
+    const std::vector<RunSpec> batch(specs.begin() + done, specs.begin() + n);
+    const double cost = EstimatedCoreHours(batch);
+    if (look > 1 && options.max_core_hours > 0 &&
+        spent + cost > options.max_core_hours) {
+      stopped_by = absl::StrCat("cost cap: look ", look, " would reach ~",
+                                RoundHours(spent + cost), " of ",
+                                options.max_core_hours, " core-hours");
+      break;
+    }
+    const std::vector<RunSpec> prefix(specs.begin(), specs.begin() + n);
+    SweepOptions sweep{options.jobs, options.progress, true};
+    ASSIGN_OR_RETURN(std::vector<RunRecord> runs,
+                     RunSweep(experiment, prefix,
+                              StoreFor(options, experiment), sweep));
+    spent += cost;
+    done = n;
+    ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
+    RETURN_IF_ERROR(DecideClaims(experiment, tier, &result, level));
+    runs_at[look] = n;
+    bool all = true;
+    for (const Claim& c : result.claims) {
+      if (c.verdict == "descriptive") continue;
+      if (Decided(c) && first.count(c.id) == 0) first[c.id] = {c, look};
+      if (first.count(c.id) == 0) all = false;
+    }
+    last = std::move(result);
+    last_runs = std::move(runs);
+    stop_look = look;
+    if (all) {
+      stopped_by = "every tested claim decided";
+      break;
+    }
+  }
+  for (Claim& c : last.claims) {
+    if (c.verdict == "descriptive") continue;
+    auto it = first.find(c.id);
+    if (it != first.end()) c = it->second.first;
+    const int look = it != first.end() ? it->second.second : 0;
+    c.sequential = {{"look", look > 0 ? nlohmann::json(look) : nullptr},
+                    {"looks", looks},
+                    {"level", level},
+                    {"runs", look > 0 ? runs_at[look] : runs_at[stop_look]}};
+  }
+  last.data["sequential"] = {{"looks", looks},
+                             {"level", level},
+                             {"stop_look", stop_look},
+                             {"runs_used", done},
+                             {"runs_planned", total},
+                             {"stopped_by", stopped_by}};
+  AddWaysForward(experiment, tier, &last);
+  return WriteResult(experiment, tier, last_runs, last, options);
 }
 
 }  // namespace
@@ -217,6 +308,8 @@ std::string GoldenPath(const DriverOptions& o, const std::string& name,
 absl::StatusOr<nlohmann::json> RunExperiment(const Experiment& experiment,
                                              Tier tier,
                                              const DriverOptions& options) {
+  if (options.until_decided)
+    return RunUntilDecided(experiment, tier, options);
   const std::vector<RunSpec> specs = experiment.Plan(tier);
   SweepOptions sweep{options.jobs, options.progress, true};
   ASSIGN_OR_RETURN(std::vector<RunRecord> runs,

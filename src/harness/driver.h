@@ -28,6 +28,13 @@ struct DriverOptions {
   std::string golden_dir = "golden";
   int jobs = 1;
   bool progress = true;
+  // Sequential looks (PAPER.md "Designs (v3)" item 4, src/verdict/
+  // sequential.h): train the plan in kMaxLooks batches in plan order,
+  // decide every claim after each at the Bonferroni level LookLevel(K),
+  // and stop once every tested claim is decided, or before a batch would
+  // take the estimated cost past max_core_hours (0: no cap).
+  bool until_decided = false;
+  double max_core_hours = 0;
 };
 
 std::string ResultPath(const DriverOptions& o, const std::string& name,

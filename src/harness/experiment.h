@@ -99,6 +99,9 @@ struct Claim {
   bool reconstructed = false;  // P2 setup reconstructed by us
   nlohmann::json source = nlohmann::json::object();  // {paper, p1_script}
   std::string variant_of;  // the claim this one is a variant of
+  // Under --until_decided: {look, looks, level, runs} of the look that
+  // decided it (look null: no look did); null otherwise.
+  nlohmann::json sequential;
 };
 
 // A 2-D plot, rendered by gnuplot (src/harness/figures.h). Only the

@@ -142,6 +142,7 @@ void to_json(nlohmann::json& j, const Claim& c) {
   if (!c.reason.empty()) j["reason"] = c.reason;
   if (!c.reason_code.empty()) j["reason_code"] = c.reason_code;
   if (!c.to_decide.is_null()) j["to_decide"] = c.to_decide;
+  if (!c.sequential.is_null()) j["sequential"] = c.sequential;
 }
 
 void from_json(const nlohmann::json& j, Claim& c) {
@@ -160,6 +161,7 @@ void from_json(const nlohmann::json& j, Claim& c) {
   c.reason = j.value("reason", "");
   c.reason_code = j.value("reason_code", "");
   c.to_decide = j.value("to_decide", nlohmann::json());
+  c.sequential = j.value("sequential", nlohmann::json());
 }
 
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
