@@ -2,6 +2,7 @@
 // many-seed design's C and D never touch A u B (issue 9), and P1's design
 // keeps exactly P1's frequencies.
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -96,6 +97,68 @@ TEST_F(MaAblationTest, P1DesignRefusesTooSmallP) {
     spec.config = MaConfig(19, spec.config.dim, spec.config.steps);
     EXPECT_FALSE(experiment_->InitialStateFor(spec).ok());
   }
+}
+
+TEST_F(MaAblationTest, ConditionsOfASeedShareItsTrialSeed) {
+  // Paired by construction (issue 17, section 3): A-D of seed s are the
+  // same config (MLP and split) but for the kept circles.
+  std::map<int64_t, std::vector<std::string>> configs;
+  for (const RunSpec& spec : experiment_->Plan(Tier::kNightly)) {
+    if (spec.params.at("design") != "many_seeds") continue;
+    EXPECT_EQ(spec.config.seed, spec.params.at("seed").get<uint64_t>());
+    configs[spec.params.at("seed").get<int64_t>()].push_back(
+        ToJson(spec.config).dump());
+  }
+  ASSERT_EQ(configs.size(), 4u);
+  for (const auto& [seed, c] : configs) {
+    ASSERT_EQ(c.size(), 4u) << "seed " << seed;
+    for (const std::string& one : c) EXPECT_EQ(one, c[0]) << "seed " << seed;
+  }
+}
+
+TEST_F(MaAblationTest, CountsAreDesignFields) {
+  ASSERT_TRUE(experiment_
+                  ->SetOverrides({{"seeds", "3"},
+                                  {"conditions", "O,A,B,C,D"},
+                                  {"steps", "100"}})
+                  .ok());
+  const std::vector<RunSpec> specs = experiment_->Plan(Tier::kCi);
+  EXPECT_EQ(specs.size(), 3u * 5u + 5u);
+  for (const RunSpec& spec : specs) EXPECT_EQ(spec.config.steps, 100);
+  EXPECT_FALSE(experiment_->SetOverrides({{"conditions", "A,E"}}).ok());
+  EXPECT_FALSE(experiment_->SetOverrides({{"p", "19"}}).ok());
+}
+
+TEST_F(MaAblationTest, MissingConditionFailsTheMedianRuleWithoutReading) {
+  // Runs of A, B and D only (C missing): the v1 condition on the medians
+  // must be false, not a read of a key that is not there.
+  ASSERT_TRUE(experiment_->SetOverrides({{"conditions", "A,B,D"}}).ok());
+  std::vector<RunRecord> runs;
+  for (const RunSpec& spec : experiment_->Plan(Tier::kSmoke)) {
+    RunRecord r;
+    r.spec = spec;
+    r.metrics = {{10, 1.0, 0.5, 0.05, 0.5}};
+    runs.push_back(r);
+  }
+  absl::StatusOr<ExperimentResult> result =
+      experiment_->Analyze(Tier::kSmoke, runs);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ(result->evidence.size(), 2u);
+  const ClaimEvidence& main = result->evidence[0];
+  EXPECT_EQ(main.claim_id, "MA-ablation/strongest-circles-train-faster");
+  ASSERT_EQ(main.conditions.size(), 1u);
+  EXPECT_FALSE(main.conditions[0].second);
+  EXPECT_TRUE(main.a.empty());
+  EXPECT_TRUE(result->claims.empty());  // the driver decides, not Analyze
+}
+
+TEST_F(MaAblationTest, ClaimSpecsDeclareTheInclusiveRule) {
+  const std::vector<ClaimSpec> specs = experiment_->ClaimSpecs();
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].threshold, 0.0);
+  EXPECT_TRUE(specs[0].inclusive);
+  EXPECT_TRUE(specs[1].descriptive);
+  EXPECT_EQ(specs[1].variant_of, specs[0].id);
 }
 
 }  // namespace

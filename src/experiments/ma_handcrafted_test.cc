@@ -1,6 +1,9 @@
 // MA-handcrafted's two constructions: P1's rank-1 cosines with one MLP and
 // split, and genuine circles with their own per seed.
 #include <cmath>
+#include <map>
+#include <set>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,6 +78,52 @@ TEST(MaHandcraftedTest, P1CirclesAreRankOneGenuineOnesAreNot) {
   double dot = 0;
   for (size_t c = 0; c < f[0].re.size(); ++c) dot += f[0].re[c] * f[1].re[c];
   EXPECT_NEAR(dot / (Norm(f[0].re) * Norm(f[1].re)), 1.0, 1e-12);
+}
+
+TEST(MaHandcraftedTest, ValuesOfMShareTheSeedsConfig) {
+  // Paired by construction (issue 17, section 3): seed s trains the same
+  // config (MLP, split) and circle pair at every m of its variant.
+  std::map<std::pair<std::string, int64_t>, std::set<std::string>> configs;
+  std::map<std::pair<std::string, int64_t>, std::set<int64_t>> m_indices;
+  for (const RunSpec& spec : Handcrafted()->Plan(Tier::kNightly)) {
+    const auto key =
+        std::make_pair(spec.params.at("variant").get<std::string>(),
+                       spec.params.at("seed").get<int64_t>());
+    configs[key].insert(ToJson(spec.config).dump() +
+                        spec.params.at("k_large").dump() +
+                        spec.params.at("k_small").dump());
+    m_indices[key].insert(spec.params.at("m_index").get<int64_t>());
+  }
+  ASSERT_EQ(configs.size(), 2u + 1u);  // nightly: 2 + 1 seeds
+  for (const auto& [key, c] : configs) {
+    EXPECT_EQ(c.size(), 1u) << key.first << " seed " << key.second;
+    EXPECT_EQ(m_indices[key].size(), key.first == "p1_construction" ? 9u : 5u);
+  }
+}
+
+TEST(MaHandcraftedTest, CountsAreDesignFields) {
+  auto e = Handcrafted();
+  ASSERT_TRUE(e->SetOverrides({{"ms", "4"}, {"seeds", "5"},
+                               {"genuine_ms", "3"}, {"genuine_seeds", "2"}})
+                  .ok());
+  EXPECT_EQ(e->Plan(Tier::kCi).size(), 4u * 5u + 3u * 2u);
+  EXPECT_FALSE(e->SetOverrides({{"ms", "0"}}).ok());
+}
+
+TEST(MaHandcraftedTest, GenuineCircleClaimsAreVariantsOfP1Construction) {
+  const std::vector<ClaimSpec> specs = Handcrafted()->ClaimSpecs();
+  ASSERT_EQ(specs.size(), 4u);
+  for (const ClaimSpec& s : specs) {
+    const std::string suffix = "-genuine-circles";
+    const bool genuine = s.id.size() > suffix.size() &&
+                         s.id.compare(s.id.size() - suffix.size(),
+                                      suffix.size(), suffix) == 0;
+    EXPECT_EQ(s.variant_of,
+              genuine ? s.id.substr(0, s.id.size() - suffix.size()) : "")
+        << s.id;
+  }
+  EXPECT_EQ(specs[0].threshold, 0.9);
+  EXPECT_EQ(specs[1].threshold, 0.8);
 }
 
 }  // namespace

@@ -74,6 +74,33 @@ double SampleStdDev(const std::vector<double>& x) {
   return std::sqrt(SampleVariance(x));
 }
 
+namespace {
+// Sorts x ascending; false (x unusable) when it is empty or holds a NaN.
+bool SortFinite(std::vector<double>* x) {
+  if (x->empty()) return false;
+  for (double v : *x)
+    if (std::isnan(v)) return false;
+  std::sort(x->begin(), x->end());
+  return true;
+}
+}  // namespace
+
+double Median(std::vector<double> x) {
+  if (!SortFinite(&x)) return std::numeric_limits<double>::quiet_NaN();
+  const size_t n = x.size();
+  return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+}
+
+double Quantile(std::vector<double> x, double q) {
+  if (!(q >= 0 && q <= 1) || !SortFinite(&x))
+    return std::numeric_limits<double>::quiet_NaN();
+  const double h = q * static_cast<double>(x.size() - 1);
+  const size_t j = static_cast<size_t>(std::floor(h));
+  const double g = h - static_cast<double>(j);
+  if (g == 0 || j + 1 >= x.size()) return x[j];
+  return x[j] + g * (x[j + 1] - x[j]);
+}
+
 Correlation Pearson(const std::vector<double>& x,
                     const std::vector<double>& y) {
   Correlation c{kNaN, kNaN, kNaN, static_cast<int64_t>(x.size())};

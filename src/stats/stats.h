@@ -28,6 +28,23 @@ double SampleVariance(const std::vector<double>& x);
 // sqrt(SampleVariance(x)); NaN when n < 2.
 double SampleStdDev(const std::vector<double>& x);
 
+// Median as numpy.median: the middle value of the sorted x, or the mean
+// (a + b) / 2 of the two middle values when n is even. Infinities are
+// allowed and sort as such (a caller may map a diverged run's NaN to
+// +infinity, "slowest"); NaN when x is empty or holds a NaN.
+double Median(std::vector<double> x);
+
+// Quantile q in [0, 1] of x with linear interpolation between order
+// statistics: Hyndman and Fan's type 7, numpy.quantile's default method
+// "linear". With x sorted ascending and h = (n - 1) q, j = floor(h),
+// g = h - j: x[j] + g (x[j+1] - x[j]), and x[j] exactly when g == 0 (so
+// q = 0 and q = 1 give the minimum and maximum, infinities included).
+// numpy >= 1.22 evaluates the interpolation as x[j+1] - (1 - g) (x[j+1] -
+// x[j]) when g >= 0.5, which can differ from this in the last bit.
+// Quantile(x, 0.5) is Median(x) up to that rounding. NaN when x is empty,
+// holds a NaN, or q is outside [0, 1] (or NaN).
+double Quantile(std::vector<double> x, double q);
+
 struct Correlation {
   double r;            // correlation coefficient in [-1, 1]
   double p_two_sided;  // H1: r != 0

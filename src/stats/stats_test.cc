@@ -1,6 +1,7 @@
 #include "src/stats/stats.h"
 
 #include <cmath>
+#include <limits>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -18,6 +19,47 @@ void ExpectRel(double got, double want, double rel) {
 TEST(MeanTest, Basic) {
   EXPECT_EQ(Mean({1.0, 2.0, 3.0, 4.0}), 2.5);
   EXPECT_TRUE(std::isnan(Mean({})));
+}
+
+TEST(MedianTest, OddEvenAndInfinity) {
+  EXPECT_EQ(Median({3.0, 1.0, 2.0}), 2.0);
+  // Even n: the mean of the two middle values, as numpy.median.
+  EXPECT_EQ(Median({4.0, 1.0, 3.0, 2.0}), 2.5);
+  EXPECT_EQ(Median({5.0}), 5.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(Median({1.0, inf, 2.0}), 2.0);
+  EXPECT_EQ(Median({1.0, inf}), inf);
+  EXPECT_TRUE(std::isnan(Median({})));
+  EXPECT_TRUE(std::isnan(Median({1.0, std::nan(""), 2.0})));
+}
+
+TEST(QuantileTest, Type7AsNumpyLinear) {
+  // numpy.quantile's docstring example: a = [[10, 7, 4], [3, 2, 1]],
+  // np.quantile(a, 0.5) = 3.5; per column (axis=0) 6.5, 4.5, 2.5.
+  const std::vector<double> a = {10, 7, 4, 3, 2, 1};
+  EXPECT_EQ(Quantile(a, 0.5), 3.5);
+  EXPECT_EQ(Quantile({10, 3}, 0.5), 6.5);
+  EXPECT_EQ(Quantile({7, 2}, 0.5), 4.5);
+  EXPECT_EQ(Quantile({4, 1}, 0.5), 2.5);
+  // Sorted a = 1 2 3 4 7 10, h = 5 q: q = 0.25 -> h 1.25 -> 2 + 0.25 (3 - 2);
+  // q = 0.9 -> h 4.5 -> 7 + 0.5 (10 - 7); ends are the min and the max.
+  EXPECT_EQ(Quantile(a, 0.25), 2.25);
+  EXPECT_EQ(Quantile(a, 0.9), 8.5);
+  EXPECT_EQ(Quantile(a, 0.0), 1.0);
+  EXPECT_EQ(Quantile(a, 1.0), 10.0);
+  EXPECT_EQ(Quantile(a, 0.4), 3.0);  // h = 2 exactly: an order statistic
+  EXPECT_EQ(Quantile({5.0}, 0.7), 5.0);
+  const double inf = std::numeric_limits<double>::infinity();
+  EXPECT_EQ(Quantile({1.0, inf}, 1.0), inf);
+  EXPECT_EQ(Quantile({1.0, inf}, 0.0), 1.0);
+}
+
+TEST(QuantileTest, OutsideItsDomainGivesNaN) {
+  EXPECT_TRUE(std::isnan(Quantile({}, 0.5)));
+  EXPECT_TRUE(std::isnan(Quantile({1.0, 2.0}, -0.1)));
+  EXPECT_TRUE(std::isnan(Quantile({1.0, 2.0}, 1.5)));
+  EXPECT_TRUE(std::isnan(Quantile({1.0, 2.0}, std::nan(""))));
+  EXPECT_TRUE(std::isnan(Quantile({1.0, std::nan("")}, 0.5)));
 }
 
 TEST(SampleVarianceTest, Basic) {
