@@ -59,20 +59,23 @@ struct Design {
   std::vector<int64_t> snapshots;
 };
 
-Design DesignFor(Tier tier) {
-  const std::vector<double> decays = {0.1, 0.3, 1.0, 3.0};
-  switch (tier) {
-    case Tier::kSmoke: return {12, 6, 30, 1, {8}, decays, {10}};
-    case Tier::kCi: return {24, 6, 800, 16, {32}, decays, {200, 400}};
-    case Tier::kNightly:
-      return {60, 6, 2000, 8, {128}, decays, {500, 1000, 1500}};
-    case Tier::kPaper:
-      return {60, 6, 30000, 25, {2, 4, 16, 128}, decays,
-              {2000, 5000, 10000, 20000}};
-  }
-  return {};
+const DesignSchema<Design>& Schema() {
+  static const auto* schema =
+      &(*new DesignSchema<Design>())
+           .Int("n", &Design::n, 2, 4096, "tokens 0..N-1 (vocabulary N)")
+           .Int("m", &Design::m, 2, 64, "modulus m: residue classes")
+           .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
+           .Int("seeds", &Design::seeds, 1, 1000,
+                "seeds 0..seeds-1 per (d, decay), the same at every cell")
+           .IntList("dims", &Design::dims, 1, 1024, "embedding widths d")
+           .DoubleList("decays", &Design::decays, 0, 100,
+                       "weight decays (AdamW, decoupled)")
+           .IntList("snapshots", &Design::snapshots, 1, 1000000,
+                    "steps at which the line score is also read");
+  return *schema;
 }
 
+constexpr char kClaim[] = "RE-audit/line-fraction-vs-decay";
 
 // Linear-interpolated quantile of sorted finite values.
 double Quantile(const std::vector<double>& sorted, double q) {
@@ -279,26 +282,22 @@ SettingResults SummarizeSettings(const Cells& cells, const Design& d) {
   return out;
 }
 
-// The one claim: descriptive, observed = fraction on a line per setting.
-// The tally counts every run's validity, though none is left out.
-Claim LineFractionClaim(const std::vector<RunRecord>& runs, const Design& d,
-                        const nlohmann::json& observed) {
-  const std::string design = absl::StrCat(
+// The one claim's evidence: descriptive, observed = fraction on a line per
+// setting. The tally counts every run's validity, though none is left out.
+ClaimEvidence LineFractionEvidence(const std::vector<RunRecord>& runs,
+                                   const Design& d,
+                                   const nlohmann::json& observed) {
+  ClaimEvidence ev;
+  ev.claim_id = kClaim;
+  ev.design = absl::StrCat(
       "N=", d.n, ", m=", d.m, ", d in {", absl::StrJoin(d.dims, ", "), "}, ",
       d.steps, " steps (snapshots at ", absl::StrJoin(d.snapshots, ", "),
       "), ", d.seeds, " seeds per (d, decay)");
-  RunTally tally;
   for (const RunRecord& r : runs)
-    tally.Add(ClusteredExclusion(
+    ev.runs.Add(ClusteredExclusion(
         r, [&](const Matrix& e) { return ReGeometrySignature(e, d.m); }));
-  return Descriptive(
-      "RE-audit/line-fraction-vs-decay",
-      "P2 uses weight decay 3; a reviewer saw no line below 3 and "
-      "inconsistent lines at 3. The fraction of runs whose final cluster "
-      "means lie on a line, per decay, is the answer (no claim).",
-      "descriptive: report the fraction of runs with line score >= 0.9 per "
-      "decay (all runs; `runs` says how many were trained and settled)",
-      design, tally, observed, /*reconstructed=*/true);
+  ev.observed = observed;
+  return ev;
 }
 
 // With several d, the points of the i-th d (of nd) are spread by a fixed
@@ -497,7 +496,7 @@ std::string DimNote(int64_t dim, const DimCurves& c, const Design& d) {
       absl::StrFormat("%.3f", 1.0 - 1.0 / static_cast<double>(d.m)), ").");
 }
 
-class ReAudit : public Experiment {
+class ReAudit : public DesignedExperiment<Design> {
  public:
   std::string Name() const override { return "RE-audit"; }
   std::string Description() const override {
@@ -506,8 +505,41 @@ class ReAudit : public Experiment {
            "(descriptive; reviewer audit of P2).";
   }
 
+  Design Preset(Tier tier) const override {
+    const std::vector<double> decays = {0.1, 0.3, 1.0, 3.0};
+    switch (tier) {
+      case Tier::kSmoke: return {12, 6, 30, 1, {8}, decays, {10}};
+      case Tier::kCi: return {24, 6, 800, 16, {32}, decays, {200, 400}};
+      case Tier::kNightly:
+        return {60, 6, 2000, 8, {128}, decays, {500, 1000, 1500}};
+      case Tier::kPaper:
+        return {60, 6, 30000, 25, {2, 4, 16, 128}, decays,
+                {2000, 5000, 10000, 20000}};
+    }
+    return {};
+  }
+  const DesignSchema<Design>& Schema() const override {
+    return initrepro::Schema();
+  }
+
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec c;
+    c.id = kClaim;
+    c.statement =
+        "P2 uses weight decay 3; a reviewer saw no line below 3 and "
+        "inconsistent lines at 3. The fraction of runs whose final cluster "
+        "means lie on a line, per decay, is the answer (no claim).";
+    c.paper = "P2's reviews (weight decay 3)";
+    c.reconstructed = true;
+    c.descriptive = true;
+    c.reports =
+        "report the fraction of runs with line score >= 0.9 per decay (all "
+        "runs; `runs` says how many were trained and settled)";
+    return {c};
+  }
+
   std::vector<RunSpec> Plan(Tier tier) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     std::vector<RunSpec> specs;
     for (int64_t dim : d.dims) {
       for (double wd : d.decays) {
@@ -534,7 +566,7 @@ class ReAudit : public Experiment {
 
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
-    const Design d = DesignFor(tier);
+    const Design d = DesignAt(tier);
     const Analyses an = AnalyzeRuns(runs, d);
     const Cells cells = GroupByCell(an.runs);
     const SettingResults settings = SummarizeSettings(cells, d);
@@ -547,7 +579,8 @@ class ReAudit : public Experiment {
         1.0 - 1.0 / static_cast<double>(d.m);
     if (an.diverged > 0) result.data["diverged_runs"] = an.diverged;
 
-    result.claims.push_back(LineFractionClaim(runs, d, settings.observed));
+    result.evidence.push_back(
+        LineFractionEvidence(runs, d, settings.observed));
 
     result.figures.push_back(LineScoreFigure(an.runs, settings.curves, d));
     for (int64_t dim : d.dims)
