@@ -183,6 +183,7 @@ nlohmann::json ClaimSpecToJson(const ClaimSpec& s) {
   j["conditions"] = s.conditions;
   j["scope"] = s.scope;
   j["per_checkpoint"] = s.per_checkpoint;
+  j["per_cell"] = s.per_cell;
   return j;
 }
 
