@@ -76,6 +76,97 @@ const DesignSchema<Design>& Schema() {
 }
 
 constexpr char kClaim[] = "RE-audit/line-fraction-vs-decay";
+constexpr char kP2Line[] = "RE-audit/P2-line";
+constexpr char kR1Inconsistent[] = "RE-audit/R1-inconsistent";
+constexpr char kR1NoLineBelow3[] = "RE-audit/R1-no-line-below-3";
+constexpr char kAuditSource[] =
+    "P2 (remainder equivalence) and its reviewer 1 (OpenReview, ICLR 2025), "
+    "reconstructed; PAPER.md \"Reviewer 1's observations as claims\"";
+constexpr char kLineQuantity[] =
+    "trained, settled runs whose final cluster means form a line (line "
+    "score >= 0.9)";
+
+// The three map claims, declared before the map's first run (PAPER.md,
+// "Reviewer 1's observations as claims"); thresholds are PAPER.md's. Each
+// is decided in every cell of the map it speaks of (per_cell: evidence
+// "ID@d=..,wd=..,N=..,m=..", verdicts in data.per_cell_verdicts) and, as
+// the claim of record, at the reconstructed default cell.
+//
+// "Above 0.5" and "below 0.1" are strict in PAPER.md; the engine's
+// fraction rule is inclusive (reproduced when the interval lies at or
+// above the threshold). The thresholds are therefore the doubles next to
+// 0.5 and 0.1 on the claimed side (nextafter), so an interval end exactly
+// at 0.5 or 0.1 does not count; they print as 0.5 and 0.1. (A Clopper-
+// Pearson lower end is never exactly 0.5 in exact arithmetic: it would
+// need P(Bin(n, 1/2) >= x) = k / 2^n to equal 0.005 = 1/200, and 25 does
+// not divide 2^n; so only a rounding accident could reach it.)
+ClaimSpec P2LineSpec() {
+  ClaimSpec c;
+  c.id = kP2Line;
+  c.statement = "The remainder clusters form a line (P2).";
+  c.paper = kAuditSource;
+  c.reconstructed = true;
+  c.statistic = Statistic::kFraction;
+  c.side = Side::kGreater;
+  c.quantity = kLineQuantity;
+  c.unit = "run";
+  c.threshold = std::nextafter(0.5, 1.0);
+  c.scope =
+      "\"at or above 0.5\" is strictly above (the threshold is the double "
+      "next above 0.5) and \"below\" is at or below 0.5; decided in every "
+      "cell (d, weight decay, N, m) of the map, of record at the "
+      "reconstructed default cell (default d, N and m) at weight decay 3, "
+      "P2's";
+  c.per_cell = true;
+  return c;
+}
+
+ClaimSpec R1InconsistentSpec() {
+  ClaimSpec c;
+  c.id = kR1Inconsistent;
+  c.statement =
+      "At weight decay 3, lines form in some runs and not in others "
+      "(reviewer 1: \"sometimes clusters formed a line and sometimes they "
+      "didn't\").";
+  c.paper = kAuditSource;
+  c.reconstructed = true;
+  c.statistic = Statistic::kFractionInside;
+  c.quantity = kLineQuantity;
+  c.unit = "run";
+  c.threshold = 0.1;
+  c.threshold_high = 0.9;
+  c.scope =
+      "decided in every cell of the map at weight decay 3, of record at the "
+      "reconstructed default cell (default d, N and m)";
+  c.per_cell = true;
+  return c;
+}
+
+ClaimSpec R1NoLineBelow3Spec() {
+  ClaimSpec c;
+  c.id = kR1NoLineBelow3;
+  c.statement =
+      "Below weight decay 3 the clusters consistently do not form a line "
+      "(reviewer 1: \"when I used decay smaller than the reported 3, the "
+      "clusters consistently did not form a line\").";
+  c.paper = kAuditSource;
+  c.reconstructed = true;
+  // One group per decay below 3: "consistently" = at every such decay. A
+  // cell is one group, where this is the kFraction rule exactly.
+  c.statistic = Statistic::kMinFraction;
+  c.side = Side::kLess;
+  c.quantity = kLineQuantity;
+  c.unit = "run";
+  c.threshold = std::nextafter(0.1, 0.0);
+  c.scope =
+      "\"at or below 0.1\" (the smallest fraction of interest) is strictly "
+      "below (the threshold is the double next below 0.1) and \"above\" is "
+      "at or above 0.1; decided in every cell of the map at "
+      "weight decay < 3 (one group), of record at the reconstructed default "
+      "d, N and m with one group per weight decay < 3";
+  c.per_cell = true;
+  return c;
+}
 
 // Linear-interpolated quantile of sorted finite values.
 double Quantile(const std::vector<double>& sorted, double q) {
@@ -535,7 +626,7 @@ class ReAudit : public DesignedExperiment<Design> {
     c.reports =
         "report the fraction of runs with line score >= 0.9 per decay (all "
         "runs; `runs` says how many were trained and settled)";
-    return {c};
+    return {c, P2LineSpec(), R1InconsistentSpec(), R1NoLineBelow3Spec()};
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
