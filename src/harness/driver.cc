@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "src/core/status_macros.h"
@@ -128,21 +130,45 @@ void AddWaysForward(const Experiment& experiment, Tier tier,
       c.to_decide = NextTierWay(experiment, tier, "no claim spec to plan from");
 }
 
+// One claim decided, with its way forward when undecided.
+Claim DecideWithWay(const Experiment& experiment, Tier tier,
+                    const ClaimSpec& spec, const ClaimEvidence& ev,
+                    double level) {
+  Claim claim = Decide(tier, spec, ev, level);
+  if (claim.verdict == "undecided_at_this_scale")
+    claim.to_decide = WayForward(experiment, tier, spec, ev, claim);
+  return claim;
+}
+
 // The one place where claims are decided: every piece of evidence the
 // experiment returned is joined with its declared ClaimSpec and handed to
 // the verdict engine; an undecided claim gets its way forward from the
 // planner. Evidence without a spec, or whose conditions differ from the
 // spec's, is a bug in the experiment and fails the command.
+//
+// Per-cell specs (ClaimSpec::per_cell): each "ID@CELL" evidence is decided
+// by the same engine call, its verdict written to
+// data.per_cell_verdicts[ID] (cell, verdict, reason_code, effect, runs,
+// reason) instead of the claim list, and the claim of record (the bare
+// ID) gets the cells per verdict in its observed numbers before it is
+// decided, so the report lists where the claim holds.
 absl::Status DecideClaims(const Experiment& experiment, Tier tier,
                           ExperimentResult* result,
                           double level = kVerdictLevel) {
   const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
-  for (const ClaimEvidence& ev : result->evidence) {
-    const ClaimSpec* spec = nullptr;
+  auto find_spec = [&](const std::string& id) -> const ClaimSpec* {
     for (const ClaimSpec& s : specs)
-      if (s.id == ev.claim_id ||
-          (s.per_checkpoint && s.id == SpecIdOf(ev.claim_id)))
-        spec = &s;
+      if (s.id == id ||
+          ((s.per_checkpoint || s.per_cell) && s.id == SpecIdOf(id)))
+        return &s;
+    return nullptr;
+  };
+  auto is_cell = [](const ClaimSpec& spec, const std::string& id) {
+    return spec.per_cell && id != spec.id;
+  };
+  std::vector<const ClaimSpec*> matched;
+  for (const ClaimEvidence& ev : result->evidence) {
+    const ClaimSpec* spec = find_spec(ev.claim_id);
     if (spec == nullptr)
       return absl::InternalError(absl::StrCat(
           experiment.Name(), ": evidence for claim '", ev.claim_id,
@@ -153,10 +179,48 @@ absl::Status DecideClaims(const Experiment& experiment, Tier tier,
       return absl::InternalError(absl::StrCat(
           experiment.Name(), ": evidence for '", ev.claim_id,
           "' gives other v1 conditions than its ClaimSpec declares"));
-    Claim claim = Decide(tier, *spec, ev, level);
-    if (claim.verdict == "undecided_at_this_scale")
-      claim.to_decide = WayForward(experiment, tier, *spec, ev, claim);
-    result->claims.push_back(std::move(claim));
+    matched.push_back(spec);
+  }
+  // Cells first, so that the claims of record can list them.
+  std::map<std::string, std::map<std::string, nlohmann::json>> cells_by;
+  for (size_t i = 0; i < result->evidence.size(); ++i) {
+    const ClaimEvidence& ev = result->evidence[i];
+    if (!is_cell(*matched[i], ev.claim_id)) continue;
+    const Claim c = Decide(tier, *matched[i], ev, level);
+    const std::string cell = ev.claim_id.substr(matched[i]->id.size() + 1);
+    result->data["per_cell_verdicts"][matched[i]->id].push_back(
+        {{"cell", cell},
+         {"verdict", c.verdict},
+         {"reason_code", c.reason_code},
+         {"effect", c.effect},
+         {"runs", c.runs},
+         {"reason", c.reason}});
+    nlohmann::json& list = cells_by[matched[i]->id][c.verdict];
+    if (list.is_null()) list = nlohmann::json::array();
+    list.push_back(cell);
+  }
+  for (size_t i = 0; i < result->evidence.size(); ++i) {
+    const ClaimEvidence& ev = result->evidence[i];
+    if (is_cell(*matched[i], ev.claim_id)) continue;
+    if (!matched[i]->per_cell) {
+      result->claims.push_back(DecideWithWay(experiment, tier, *matched[i],
+                                             ev, level));
+      continue;
+    }
+    ClaimEvidence record = ev;
+    const std::map<std::string, nlohmann::json>& by = cells_by[ev.claim_id];
+    for (const char* verdict :
+         {"reproduced", "not_reproduced", "undecided_at_this_scale"}) {
+      const auto it = by.find(verdict);
+      const std::string key =
+          std::string(verdict) == "undecided_at_this_scale"
+              ? "cells_undecided"
+              : absl::StrCat("cells_", verdict);
+      record.observed[key] =
+          it == by.end() ? nlohmann::json::array() : it->second;
+    }
+    result->claims.push_back(
+        DecideWithWay(experiment, tier, *matched[i], record, level));
   }
   result->evidence.clear();
   return absl::OkStatus();

@@ -303,5 +303,72 @@ TEST(DriverTest, CheckAndBlessGoldens) {
   EXPECT_NE(bad.status().message().find("format_version"), std::string::npos);
 }
 
+// A map claim decided per cell (ClaimSpec::per_cell): the cells go to
+// data.per_cell_verdicts through the engine, the claim of record lists them.
+class PerCellExperiment : public TinyExperiment {
+ public:
+  explicit PerCellExperiment(bool per_cell) : per_cell_(per_cell) {}
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec c;
+    c.id = "tiny/fraction";
+    c.statement = "most runs do it";
+    c.statistic = Statistic::kFraction;
+    c.threshold = 0.5;
+    c.per_cell = per_cell_;
+    return {c};
+  }
+  absl::StatusOr<ExperimentResult> Analyze(
+      Tier, const std::vector<RunRecord>&) const override {
+    ExperimentResult r;
+    auto evidence = [](const std::string& id, int64_t yes, int64_t n) {
+      ClaimEvidence ev;
+      ev.claim_id = id;
+      ev.counts = {{yes, n}};
+      for (int64_t i = 0; i < n; ++i) ev.runs.Add("");
+      return ev;
+    };
+    r.evidence.push_back(evidence("tiny/fraction", 20, 20));
+    r.evidence.push_back(evidence("tiny/fraction@d=2", 20, 20));  // above
+    r.evidence.push_back(evidence("tiny/fraction@d=4", 0, 20));   // below
+    r.evidence.push_back(evidence("tiny/fraction@d=8", 10, 20));  // wide
+    return r;
+  }
+
+ private:
+  bool per_cell_;
+};
+
+TEST(DriverTest, PerCellClaimsAreDecidedByTheEngineAndListedInTheRecord) {
+  PerCellExperiment e(/*per_cell=*/true);
+  DriverOptions o{FreshDir("cells"), FreshDir("cells_gold"), 1, false};
+  auto result = RunExperiment(e, Tier::kCi, o);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_EQ((*result)["claims"].size(), 1u);
+  const nlohmann::json& record = (*result)["claims"][0];
+  EXPECT_EQ(record["id"], "tiny/fraction");
+  EXPECT_EQ(record["verdict"], "reproduced");
+  EXPECT_EQ(record["observed"]["cells_reproduced"],
+            nlohmann::json::array({"d=2"}));
+  EXPECT_EQ(record["observed"]["cells_not_reproduced"],
+            nlohmann::json::array({"d=4"}));
+  EXPECT_EQ(record["observed"]["cells_undecided"],
+            nlohmann::json::array({"d=8"}));
+  const nlohmann::json& cells =
+      (*result)["data"]["per_cell_verdicts"]["tiny/fraction"];
+  ASSERT_EQ(cells.size(), 3u);
+  EXPECT_EQ(cells[0]["cell"], "d=2");
+  EXPECT_EQ(cells[0]["verdict"], "reproduced");
+  EXPECT_EQ(cells[1]["verdict"], "not_reproduced");
+  EXPECT_EQ(cells[2]["verdict"], "undecided_at_this_scale");
+  EXPECT_EQ(cells[2]["reason_code"], "interval_wide");
+  EXPECT_DOUBLE_EQ(cells[2]["effect"]["estimate"].get<double>(), 0.5);
+  // Without per_cell, "ID@CELL" evidence has no spec: a bug, not a claim.
+  PerCellExperiment plain(/*per_cell=*/false);
+  auto refused = RunExperiment(plain, Tier::kCi, o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("tiny/fraction@d=2"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace initrepro

@@ -184,6 +184,7 @@ nlohmann::json ClaimSpecToJson(const ClaimSpec& s) {
   j["scope"] = s.scope;
   j["per_checkpoint"] = s.per_checkpoint;
   j["scale_field"] = s.scale_field;
+  j["per_cell"] = s.per_cell;
   return j;
 }
 

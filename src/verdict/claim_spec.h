@@ -89,12 +89,21 @@ struct ClaimSpec {
   // way forward for this claim is `--set FIELD=N`. Empty: the planner says
   // how many runs, without a command that gets them.
   std::string scale_field;
+  // The claim is decided in every cell of a map (e.g. d x weight decay):
+  // evidence ids "ID@CELL" (CELL a label such as "d=128,wd=3") are each
+  // decided by the engine like the bare id, but reported as data
+  // (data.per_cell_verdicts[ID], one row per cell) rather than as claims,
+  // and the claim of record (the bare id, e.g. the reconstructed default
+  // cell) lists the cells per verdict in its observed numbers
+  // (cells_reproduced, cells_not_reproduced, cells_undecided).
+  bool per_cell = false;
 };
 
 // What the runs showed for one claim; which members are read depends on
 // the spec's statistic.
 struct ClaimEvidence {
-  std::string claim_id;  // a spec id, or "ID@STEP" for per_checkpoint specs
+  std::string claim_id;  // a spec id, "ID@STEP" for per_checkpoint specs,
+                         // "ID@CELL" for per_cell specs
   std::vector<double> x, y;  // kPearson, kSpearman: pairs
   std::vector<double> a, b;  // kMeanDifference: a - b; kPairedMean,
                              // kSignTest: a only
