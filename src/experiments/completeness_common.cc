@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/experiments/common.h"
 #include "src/stats/stats.h"
 
 namespace initrepro {
@@ -50,7 +51,6 @@ SignSummary Summarise(const std::vector<const PercentileResult*>& results) {
   s.mean = Mean(pct);
   s.p = SignTestPGreater(s.positives, s.negatives);
   s.fraction_best = static_cast<double>(s.best) / s.n;
-  s.holds = s.mean > 0.5 && s.p < 0.01;
   return s;
 }
 
@@ -73,6 +73,38 @@ void PercentileSample::Add(const PercentileResult& r) {
   sampled = r.sampled;
 }
 
+ClaimSpec PercentileSignSpec(const std::string& id,
+                             const std::string& statement,
+                             const std::string& paper,
+                             const std::string& quantity,
+                             const std::string& unit,
+                             const std::string& scope) {
+  ClaimSpec c;
+  c.id = id;
+  c.statement = statement;
+  c.paper = paper;
+  c.reconstructed = true;
+  c.statistic = Statistic::kSignTest;
+  c.quantity = quantity;
+  c.unit = unit;
+  c.max_p = 0.01;
+  c.scope = scope;
+  return c;
+}
+
+ClaimEvidence PercentileSignEvidence(const std::string& claim_id,
+                                     const std::string& design,
+                                     const PercentileSample& sample,
+                                     const RunTally& tally) {
+  ClaimEvidence e;
+  e.claim_id = claim_id;
+  e.design = design;
+  e.a = sample.finite;
+  e.runs = tally;
+  e.observed = SignJson(Summarise(sample.results), sample.candidates);
+  return e;
+}
+
 ClaimTest PercentileSignClaim(const ClaimText& text,
                               const PercentileSample& sample,
                               const RunTally& tally) {
@@ -87,7 +119,6 @@ ClaimTest PercentileSignClaim(const ClaimText& text,
   c.a = sample.finite;
   c.runs = tally;
   c.observed = SignJson(Summarise(sample.results), sample.candidates);
-  c.observed.erase("p");
   c.reconstructed = true;
   return c;
 }
@@ -217,7 +248,7 @@ std::string ClusteredExclusion(
     const std::function<std::string(const Matrix& embedding)>& signature) {
   if (run.diverged) return "diverged";
   if (run.metrics.empty() || run.metrics.back().step != run.spec.config.steps ||
-      run.metrics.back().test_accuracy < 0.99)
+      run.metrics.back().test_accuracy < kTrainedAccuracy)
     return "not_trained";
   auto it = run.snapshots.find(SettleStep(run.spec.config.steps));
   if (it == run.snapshots.end() ||
