@@ -105,24 +105,6 @@ ClaimEvidence PercentileSignEvidence(const std::string& claim_id,
   return e;
 }
 
-ClaimTest PercentileSignClaim(const ClaimText& text,
-                              const PercentileSample& sample,
-                              const RunTally& tally) {
-  ClaimTest c;
-  c.id = text.id;
-  c.statement = text.statement;
-  c.rule = text.rule;
-  c.design = text.design;
-  c.statistic = Statistic::kSignTest;
-  c.unit = text.unit;
-  c.max_p = 0.01;
-  c.a = sample.finite;
-  c.runs = tally;
-  c.observed = SignJson(Summarise(sample.results), sample.candidates);
-  c.reconstructed = true;
-  return c;
-}
-
 Figure PercentileFigure(const std::string& name, const std::string& title,
                         const std::string& xlabel,
                         const std::vector<double>& percentiles,

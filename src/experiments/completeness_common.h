@@ -16,7 +16,6 @@
 #include "src/core/matrix.h"
 #include "src/harness/experiment.h"
 #include "src/verdict/claim_spec.h"
-#include "src/verdict/verdict.h"
 
 namespace initrepro {
 
@@ -74,15 +73,6 @@ ClaimEvidence PercentileSignEvidence(const std::string& claim_id,
                                      const std::string& design,
                                      const PercentileSample& sample,
                                      const RunTally& tally);
-
-// Transitional, until both completeness experiments build evidence: the
-// same claim as a ClaimTest for Decide.
-struct ClaimText {
-  std::string id, statement, rule, design, unit;
-};
-ClaimTest PercentileSignClaim(const ClaimText& text,
-                              const PercentileSample& sample,
-                              const RunTally& tally);
 
 // A histogram of per-run percentiles in [0, 1] ("runs" on the y axis),
 // left without series when there are none.
