@@ -11,6 +11,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "src/harness/experiment.h"
+#include "src/stats/intervals.h"
 #include "src/verdict/claim_spec.h"
 
 namespace initrepro {
@@ -107,6 +108,31 @@ TEST(XorCompletenessTest, ClaimSpecs) {
   EXPECT_NE(RuleSentence(specs[0]).find("over all (run, f) of valid runs, "
                                         "f = 1..2^k-1"),
             std::string::npos);
+}
+
+TEST(XorCompletenessTest, HypercubeSpecIsDeclared) {
+  const std::vector<ClaimSpec> specs = Make()->ClaimSpecs();
+  ASSERT_EQ(specs.size(), 4u);
+  const ClaimSpec& h = specs[3];
+  EXPECT_EQ(h.id, "XOR-completeness/P2-hypercube");
+  EXPECT_TRUE(h.reconstructed);
+  EXPECT_EQ(h.statistic, Statistic::kFraction);
+  EXPECT_EQ(h.side, Side::kGreater);
+  EXPECT_EQ(h.threshold, 0.5);
+  EXPECT_EQ(h.unit, "run");
+  EXPECT_TRUE(h.variant_of.empty());
+  EXPECT_NE(RuleSentence(h).find("exactly k independent ones"),
+            std::string::npos);
+}
+
+// PAPER.md's P2-hypercube is reproduced when the 99 % interval lies *above*
+// 0.5; the engine's fraction rule is "at or above". They agree as long as
+// no Clopper-Pearson lower end equals 0.5 exactly, at any run count a
+// design may plan.
+TEST(XorCompletenessTest, NoClopperPearsonLowerEndIsExactlyOneHalf) {
+  for (int64_t n = 1; n <= 400; ++n)
+    for (int64_t x = 0; x <= n; ++x)
+      ASSERT_NE(ClopperPearson(x, n, 0.99).low, 0.5) << x << " of " << n;
 }
 
 }  // namespace
