@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/analysis/walsh.h"
 #include "src/experiments/common.h"
 #include "src/stats/stats.h"
 
@@ -153,6 +154,11 @@ ClusterGeometry FinalGeometry(const Matrix& final_embedding,
   g.within_share = WithinClusterShare(final_embedding, means);
   g.line = std::isfinite(g.line_score) && g.line_score >= kLineThreshold;
   return g;
+}
+
+bool IsHypercube(const std::vector<int64_t>& survivors, int64_t k) {
+  return static_cast<int64_t>(survivors.size()) == k &&
+         Gf2Rank(survivors) == k;
 }
 
 Series PercentileHistogram(const std::vector<double>& values,

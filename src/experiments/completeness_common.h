@@ -154,6 +154,11 @@ ValidRuns<Analysis> AnalyzeValidRuns(
 // on a line (one axis), the chosen ordering.
 std::string ReGeometrySignature(const Matrix& embedding, int64_t m);
 
+// P2's hypercube (PAPER.md "Reviewer 1's observations as claims"): the
+// surviving Walsh characters (values in 1..2^k-1, any order) are exactly k
+// independent ones, i.e. k survivors of GF(2) rank k and no other survivor.
+bool IsHypercube(const std::vector<int64_t>& survivors, int64_t k);
+
 // Histogram of values in [0, 1] (10 bins; 1.0 in the last bin).
 Series PercentileHistogram(const std::vector<double>& values,
                            const std::string& label);

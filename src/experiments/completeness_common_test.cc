@@ -137,6 +137,17 @@ TEST(ClusteredExclusionTest, TrainedAtKTrainedAccuracy) {
   EXPECT_EQ(ClusteredExclusion(RunWithAccuracy(1.0), moving), "not_settled");
 }
 
+TEST(IsHypercubeTest, ExactlyKIndependentSurvivors) {
+  EXPECT_TRUE(IsHypercube({1, 2, 4, 8}, 4));    // the single-bit axes
+  EXPECT_TRUE(IsHypercube({3, 5, 9, 8}, 4));    // another basis
+  EXPECT_TRUE(IsHypercube({8, 9, 5, 3}, 4));    // order does not matter
+  EXPECT_FALSE(IsHypercube({3, 5, 9, 15}, 4));  // 3 ^ 5 ^ 9 = 15: rank 3
+  EXPECT_FALSE(IsHypercube({3, 5, 6, 8}, 4));   // 3 ^ 5 = 6: rank 3
+  EXPECT_FALSE(IsHypercube({1, 2, 4}, 4));      // too few
+  EXPECT_FALSE(IsHypercube({1, 2, 4, 8, 15}, 4));  // a fifth survivor
+  EXPECT_FALSE(IsHypercube({}, 4));
+}
+
 TEST(CompletenessHelpersTest, LeftOverMeanMinAndNumArray) {
   EXPECT_DOUBLE_EQ(InitialLeftOverFactor(0.01, 0.5, 2), 0.995 * 0.995);
   EXPECT_EQ(InitialLeftOverFactor(0.01, 3.0, 0), 1.0);
