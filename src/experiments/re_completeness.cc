@@ -334,8 +334,12 @@ Figure GramFigure(const PercentileSample& gram) {
       "percentile among all relabellings", gram.finite, "all runs");
   hg.integer_y = true;
   hg.ref_lines = {{"x", 0.5, "average candidate (0.5)"}};
-  hg.caption = "The claim: runs pile up right of 0.5, i.e. the chosen "
-               "relabelling is more complete at init than the average one.";
+  const SignSummary sum = Summarise(gram.results);
+  hg.caption = absl::StrCat(
+      "Expected (the claim): runs pile up right of 0.5, i.e. the chosen "
+      "relabelling is more complete at init than the average one. Here ",
+      sum.positives, " of ", sum.n, " runs lie right of 0.5 and ",
+      sum.negatives, " left of it.");
   return hg;
 }
 
@@ -351,8 +355,13 @@ Figure LineFigure(const PercentileSample& order, int64_t lines,
       "line-forming runs");
   hl.integer_y = true;
   hl.ref_lines = {{"x", 0.5, "average ordering (0.5)"}};
-  hl.caption = "Over line-forming runs only: the chosen ordering's "
-               "percentile should lie right of 0.5.";
+  const SignSummary sum = Summarise(order.results);
+  hl.caption = absl::StrCat(
+      "Over line-forming runs only (here ", lines, " of ", valid_runs,
+      "): expected right of 0.5 (the claim)",
+      lines > 0 ? absl::StrCat("; ", sum.positives, " of ", sum.n,
+                               " lie right of it.")
+                : "; no run formed a line, so nothing is drawn.");
   return hl;
 }
 
@@ -389,9 +398,15 @@ Figure GeometryFigure(const std::vector<RunAnalysis>& all,
   geo.integer_x = true;
   geo.y_min = -0.05;
   geo.y_max = 1.05;
-  geo.caption = "A line forms when the first axis holds >= 0.9 of the "
-                "variance (dashed); where most runs sit below it the "
-                "line-ordering claim has few runs to decide on.";
+  int64_t lines = 0;
+  for (const RunAnalysis& a : all) lines += a.geometry.line ? 1 : 0;
+  geo.caption = absl::StrCat(
+      "A line forms when the first axis holds >= 0.9 of the variance "
+      "(dashed); here ", lines, " of ", all.size(), " runs reach it",
+      lines < kMinLineRuns
+          ? absl::StrCat(", fewer than the ", kMinLineRuns,
+                         " the line-ordering claim needs.")
+          : ".");
   if (!all.empty()) geo.series = {pts, mean, thr};
   return geo;
 }
