@@ -52,8 +52,8 @@ TEST(XorCompletenessTest, PresetsPlanTheGoldensRuns) {
   EXPECT_EQ(PlanKeys(*e, Tier::kSmoke), GoldenKeys("smoke"));
   EXPECT_EQ(PlanKeys(*e, Tier::kCi), GoldenKeys("ci"));
   EXPECT_EQ(PlanKeys(*e, Tier::kNightly), GoldenKeys("nightly"));
-  // The paper golden predates format 3 but keeps its run keys.
-  EXPECT_EQ(PlanKeys(*e, Tier::kPaper), GoldenKeys("paper"));
+  // No paper golden is committed (main removed the format-1 one).
+  EXPECT_EQ(e->Plan(Tier::kPaper).size(), 100u);
 }
 
 TEST(XorCompletenessTest, DesignFieldsReachThePlan) {
