@@ -6,6 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "src/analysis/walsh.h"
+#include "src/experiments/common.h"
 #include "src/stats/stats.h"
 
 namespace initrepro {
@@ -50,7 +52,6 @@ SignSummary Summarise(const std::vector<const PercentileResult*>& results) {
   s.mean = Mean(pct);
   s.p = SignTestPGreater(s.positives, s.negatives);
   s.fraction_best = static_cast<double>(s.best) / s.n;
-  s.holds = s.mean > 0.5 && s.p < 0.01;
   return s;
 }
 
@@ -73,23 +74,36 @@ void PercentileSample::Add(const PercentileResult& r) {
   sampled = r.sampled;
 }
 
-ClaimTest PercentileSignClaim(const ClaimText& text,
-                              const PercentileSample& sample,
-                              const RunTally& tally) {
-  ClaimTest c;
-  c.id = text.id;
-  c.statement = text.statement;
-  c.rule = text.rule;
-  c.design = text.design;
-  c.statistic = Statistic::kSignTest;
-  c.unit = text.unit;
-  c.max_p = 0.01;
-  c.a = sample.finite;
-  c.runs = tally;
-  c.observed = SignJson(Summarise(sample.results), sample.candidates);
-  c.observed.erase("p");
+ClaimSpec PercentileSignSpec(const std::string& id,
+                             const std::string& statement,
+                             const std::string& paper,
+                             const std::string& quantity,
+                             const std::string& unit,
+                             const std::string& scope) {
+  ClaimSpec c;
+  c.id = id;
+  c.statement = statement;
+  c.paper = paper;
   c.reconstructed = true;
+  c.statistic = Statistic::kSignTest;
+  c.quantity = quantity;
+  c.unit = unit;
+  c.max_p = 0.01;
+  c.scope = scope;
   return c;
+}
+
+ClaimEvidence PercentileSignEvidence(const std::string& claim_id,
+                                     const std::string& design,
+                                     const PercentileSample& sample,
+                                     const RunTally& tally) {
+  ClaimEvidence e;
+  e.claim_id = claim_id;
+  e.design = design;
+  e.a = sample.finite;
+  e.runs = tally;
+  e.observed = SignJson(Summarise(sample.results), sample.candidates);
+  return e;
 }
 
 Figure PercentileFigure(const std::string& name, const std::string& title,
@@ -140,6 +154,11 @@ ClusterGeometry FinalGeometry(const Matrix& final_embedding,
   g.within_share = WithinClusterShare(final_embedding, means);
   g.line = std::isfinite(g.line_score) && g.line_score >= kLineThreshold;
   return g;
+}
+
+bool IsHypercube(const std::vector<int64_t>& survivors, int64_t k) {
+  return static_cast<int64_t>(survivors.size()) == k &&
+         Gf2Rank(survivors) == k;
 }
 
 Series PercentileHistogram(const std::vector<double>& values,
@@ -217,7 +236,7 @@ std::string ClusteredExclusion(
     const std::function<std::string(const Matrix& embedding)>& signature) {
   if (run.diverged) return "diverged";
   if (run.metrics.empty() || run.metrics.back().step != run.spec.config.steps ||
-      run.metrics.back().test_accuracy < 0.99)
+      run.metrics.back().test_accuracy < kTrainedAccuracy)
     return "not_trained";
   auto it = run.snapshots.find(SettleStep(run.spec.config.steps));
   if (it == run.snapshots.end() ||

@@ -1,6 +1,7 @@
 // Helpers shared by the clustered-task experiments (RE-completeness,
-// XOR-completeness, RE-audit): the percentile verdict rule of PAPER.md and
-// the figures that show it.
+// XOR-completeness, RE-audit): run validity, the percentile rule of PAPER.md
+// as a claim spec and its evidence (the driver decides it), and the figures
+// that show it.
 #ifndef INITREPRO_SRC_EXPERIMENTS_COMPLETENESS_COMMON_H_
 #define INITREPRO_SRC_EXPERIMENTS_COMPLETENESS_COMMON_H_
 
@@ -14,7 +15,7 @@
 #include "src/analysis/clusters.h"
 #include "src/core/matrix.h"
 #include "src/harness/experiment.h"
-#include "src/verdict/verdict.h"
+#include "src/verdict/claim_spec.h"
 
 namespace initrepro {
 
@@ -25,14 +26,15 @@ nlohmann::json Num(double x);
 // within clusters (about the cluster means): ~0 when tokens collapsed.
 double WithinClusterShare(const Matrix& e, const Matrix& means);
 
-// The PAPER.md percentile rule over a set of runs: mean percentile > 0.5
-// and one-sided sign test p < 0.01 (ties excluded).
+// The PAPER.md percentile rule's numbers over a set of runs (mean
+// percentile, sign-test counts and p, ties excluded, and how often the
+// chosen candidate is the single best). Numbers only: whether the rule holds
+// is the verdict engine's to decide (src/verdict/verdict.h).
 struct SignSummary {
   int64_t n = 0, positives = 0, negatives = 0, ties = 0, best = 0;
   double mean = std::numeric_limits<double>::quiet_NaN();
   double p = std::numeric_limits<double>::quiet_NaN();
   double fraction_best = std::numeric_limits<double>::quiet_NaN();
-  bool holds = false;
 };
 SignSummary Summarise(const std::vector<const PercentileResult*>& results);
 nlohmann::json SignJson(const SignSummary& s, int64_t candidates);
@@ -51,16 +53,26 @@ struct PercentileSample {
   void Add(const PercentileResult& r);
 };
 
-// The PAPER.md percentile rule as a reconstructed sign-test claim: one row
-// per unit of `sample` (its finite percentiles), p < 0.01, and the
-// SignSummary numbers (without the redundant "p") as observed data. Callers
-// add claim-specific observed numbers or cannot_measure before Decide.
-struct ClaimText {
-  std::string id, statement, rule, design, unit;
-};
-ClaimTest PercentileSignClaim(const ClaimText& text,
-                              const PercentileSample& sample,
-                              const RunTally& tally);
+// The PAPER.md percentile rule as a reconstructed claim spec: mean
+// `quantity` > 0.5 and one-sided sign test p < 0.01 (positives > 0.5,
+// negatives < 0.5, ties dropped), one unit per `unit`, `scope` saying which
+// units enter. `quantity` names the percentile, e.g. "percentile of the
+// chosen basis among all bases of GF(2)^k".
+ClaimSpec PercentileSignSpec(const std::string& id,
+                             const std::string& statement,
+                             const std::string& paper,
+                             const std::string& quantity,
+                             const std::string& unit,
+                             const std::string& scope);
+
+// The evidence for a PercentileSignSpec claim: one row per unit of `sample`
+// (its finite percentiles), the run tally, and the SignSummary numbers
+// (SignJson) as observed data. Callers add claim-specific observed numbers
+// or cannot_measure.
+ClaimEvidence PercentileSignEvidence(const std::string& claim_id,
+                                     const std::string& design,
+                                     const PercentileSample& sample,
+                                     const RunTally& tally);
 
 // A histogram of per-run percentiles in [0, 1] ("runs" on the y axis),
 // left without series when there are none.
@@ -103,9 +115,9 @@ ClusterGeometry FinalGeometry(const Matrix& final_embedding,
                               const Matrix& means);
 
 // Run validity for the clustered tasks (PAPER.md v2, item 2): "" when the
-// run is trained (final test accuracy >= 0.99) and its measured
-// representation settled, i.e. `signature` of its embedding is the same at
-// SettleStep and at the end; else "diverged", "not_trained" or
+// run is trained (final test accuracy >= kTrainedAccuracy, common.h) and
+// its measured representation settled, i.e. `signature` of its embedding is
+// the same at SettleStep and at the end; else "diverged", "not_trained" or
 // "not_settled".
 std::string ClusteredExclusion(
     const RunRecord& run,
@@ -141,6 +153,11 @@ ValidRuns<Analysis> AnalyzeValidRuns(
 // the centred cluster means it takes to reach 90 % of their variance, and,
 // on a line (one axis), the chosen ordering.
 std::string ReGeometrySignature(const Matrix& embedding, int64_t m);
+
+// P2's hypercube (PAPER.md "Reviewer 1's observations as claims"): the
+// surviving Walsh characters (values in 1..2^k-1, any order) are exactly k
+// independent ones, i.e. k survivors of GF(2) rank k and no other survivor.
+bool IsHypercube(const std::vector<int64_t>& survivors, int64_t k);
 
 // Histogram of values in [0, 1] (10 bins; 1.0 in the last bin).
 Series PercentileHistogram(const std::vector<double>& values,
