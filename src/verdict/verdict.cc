@@ -101,6 +101,7 @@ Evidence Fraction(const ClaimTest& t, double level,
   e.inclusive = true;
   e.label = "fraction";
   if (t.counts.empty()) {
+    e.effect = ClopperPearson(0, 0, level);  // undefined: NaN, not 0
     e.undefined_why = "no units";
     return e;
   }
@@ -115,7 +116,8 @@ Evidence Fraction(const ClaimTest& t, double level,
   for (size_t i = 0; i < t.counts.size(); ++i) {
     all.push_back(ClopperPearson(t.counts[i].first, t.counts[i].second,
                                  level));
-    if (!all.back().defined) {
+    if (t.counts[i].second <= 0 || !all.back().defined) {
+      e.effect = ClopperPearson(0, 0, level);  // undefined: NaN, not 0
       e.undefined_why = absl::StrCat("group ", i, " has no units");
       return e;
     }
@@ -209,7 +211,7 @@ Claim DecideInside(Tier tier, const ClaimTest& t, Claim c,
                    const std::string& valid_text, double level) {
   Evidence e;
   e.label = "fraction";
-  if (t.counts.size() == 1)
+  if (t.counts.size() == 1 && t.counts[0].second > 0)
     e.effect = ClopperPearson(t.counts[0].first, t.counts[0].second, level);
   c.effect = EffectJson(t, e, "", level);
   const std::string band =
