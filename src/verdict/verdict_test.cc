@@ -216,5 +216,91 @@ TEST(VerdictTest, LevelArgumentDefaultsToTheVerdictLevel) {
       << strict.reason;
 }
 
+// A kLess fraction ("rate <= t") mirrors kGreater: reproduced when the whole
+// interval lies at or below t, not_reproduced when it lies above t (issue
+// 16: the engine once ignored Side for fractions).
+TEST(VerdictTest, FractionSideLessIsMirrored) {
+  ClaimSpec spec;
+  spec.id = "X/rate-below";
+  spec.statistic = Statistic::kFraction;
+  spec.side = Side::kLess;
+  spec.threshold = 0.1;
+  spec.quantity = "runs that form a line";
+  spec.unit = "run";
+  ClaimEvidence ev;
+  ev.claim_id = spec.id;
+  ev.runs.planned = ev.runs.valid = 200;
+  ev.counts = {{0, 200}};  // [0, 0.026]: below 0.1
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "reproduced");
+  ev.counts = {{100, 200}};  // around 0.5: above 0.1
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "not_reproduced");
+  ev.counts = {{1, 10}};  // [0.0005, 0.54]: crosses 0.1
+  const Claim open = Decide(Tier::kCi, spec, ev);
+  EXPECT_EQ(open.verdict, "undecided_at_this_scale");
+  EXPECT_EQ(open.reason_code, "interval_wide");
+  EXPECT_NE(RuleSentence(spec).find("<= 0.1"), std::string::npos)
+      << RuleSentence(spec);
+}
+
+// kFractionInside: inside the band, entirely outside it, or crossing an
+// edge.
+TEST(VerdictTest, FractionInsideBand) {
+  ClaimSpec spec;
+  spec.id = "X/sometimes";
+  spec.statistic = Statistic::kFractionInside;
+  spec.threshold = 0.1;
+  spec.threshold_high = 0.9;
+  spec.unit = "run";
+  ClaimEvidence ev;
+  ev.claim_id = spec.id;
+  ev.runs.planned = ev.runs.valid = 200;
+  ev.counts = {{100, 200}};
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "reproduced");
+  ev.counts = {{0, 200}};
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "not_reproduced");
+  ev.counts = {{200, 200}};
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "not_reproduced");
+  ev.counts = {{2, 10}};
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "undecided_at_this_scale");
+  ev.counts = {{0, 0}};
+  const Claim none = Decide(Tier::kCi, spec, ev);
+  EXPECT_EQ(none.reason_code, "undefined");
+}
+
+// `inclusive` (">= threshold") lets an interval that touches the null
+// reproduce a difference, where the strict rule leaves it open.
+TEST(VerdictTest, InclusiveDifferenceAcceptsTheNull) {
+  ClaimSpec spec;
+  spec.id = "X/no-later";
+  spec.statistic = Statistic::kPairedMean;
+  spec.threshold = 0;
+  spec.unit = "seed";
+  ClaimEvidence ev;
+  ev.claim_id = spec.id;
+  ev.runs.planned = ev.runs.valid = 8;
+  ev.a = {5, 6, 7, 5, 6, 7, 5, 6};
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "reproduced");
+  spec.inclusive = true;
+  EXPECT_EQ(Decide(Tier::kCi, spec, ev).verdict, "reproduced");
+  EXPECT_NE(RuleSentence(spec).find(">= 0"), std::string::npos);
+}
+
+// Evidence a spec declares descriptive gives a descriptive claim with the
+// spec's source.
+TEST(VerdictTest, DescriptiveSpec) {
+  ClaimSpec spec;
+  spec.id = "X/curve";
+  spec.descriptive = true;
+  spec.reports = "the curve";
+  spec.paper = "P1 Sec. 2";
+  ClaimEvidence ev;
+  ev.claim_id = spec.id;
+  const Claim c = Decide(Tier::kCi, spec, ev);
+  EXPECT_EQ(c.verdict, "descriptive");
+  EXPECT_EQ(c.reason_code, "descriptive");
+  EXPECT_EQ(c.source["paper"], "P1 Sec. 2");
+  EXPECT_EQ(c.rule, "descriptive: the curve");
+}
+
 }  // namespace
 }  // namespace initrepro
