@@ -43,7 +43,8 @@ void PerRunSurvivalPoints(const std::vector<const RunRecord*>& runs,
 // Jaccard similarity of two circle sets (1 when both are empty).
 double Jaccard(const std::vector<int64_t>& a, const std::vector<int64_t>& b);
 
-// The sequence a, a*r, ... as P1's numpy.linspace(lo, hi, n).
+// n evenly spaced values from lo to hi inclusive (arithmetic, as P1's
+// numpy.linspace(lo, hi, n)).
 std::vector<double> Linspace(double lo, double hi, int64_t n);
 
 // P1's fix_embedding sweep: reference seeds s0 = 0..seeds-1 fix the
@@ -61,9 +62,8 @@ std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
 
 // Per-(group, k) survival table: initial signal (of the group's first run;
 // the same for all of them when the embedding is fixed) and the fraction of
-// non-diverged runs in which k survived.
-// Only valid runs count (MaExclusion); a group with no valid run gives no
-// points. One row per (group, k): the unit of every survival claim.
+// the group's valid runs (MaExclusion: trained and settled) in which k
+// survived; a group with no valid run gives no points. One row per (group, k): the unit of every survival claim.
 struct SurvivalPoint {
   int64_t group = 0, k = 0;
   double initial_signal = 0, survival_rate = 0;

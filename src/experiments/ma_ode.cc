@@ -255,19 +255,10 @@ nlohmann::json MatrixJson(const Matrix& m) {
   return rows;
 }
 
-// Median of an already sorted, non-empty vector. Local on purpose: src/stats
-// gains a Median in a parallel change, and this file switches to it when
-// that lands (it must give the same bits: the mean of the two middle values
-// for an even count).
-double SortedMedian(const std::vector<double>& v) {
-  const size_t n = v.size();
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 nlohmann::json Summary(std::vector<double> v) {
   if (v.empty()) return nullptr;
   std::sort(v.begin(), v.end());
-  return {{"min", v.front()}, {"median", SortedMedian(v)}, {"max", v.back()},
+  return {{"min", v.front()}, {"median", Median(v)}, {"max", v.back()},
           {"n", v.size()}};
 }
 

@@ -234,16 +234,6 @@ ClaimSpec R1NoLineBelow3Spec() {
   return c;
 }
 
-// Linear-interpolated quantile of sorted finite values (NaN when empty).
-double Quantile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return std::numeric_limits<double>::quiet_NaN();
-  const double pos = q * static_cast<double>(sorted.size() - 1);
-  const size_t lo = static_cast<size_t>(pos);
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  const double frac = pos - static_cast<double>(lo);
-  return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
-}
-
 std::string WdText(double wd) { return absl::StrFormat("%g", wd); }
 
 // One cell of the map. Ordered by N, m, d, decay (the Plan's order).

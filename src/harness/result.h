@@ -2,9 +2,10 @@
 // (golden/EXPERIMENT.TIER.json), and the comparison `repro check` runs.
 //
 // Comparison rule: every value must match exactly (doubles bit for bit,
-// through JSON's round-trip formatting), except statistics computed by
-// library code that is not bit-stable across machines (Boost.Math p-values):
-// any number under a key named "p" or starting with "p_" matches at
+// through JSON's round-trip formatting), except numbers computed by library
+// code that is not bit-stable across machines or Boost versions: any number
+// under a key named "p" or starting with "p_", and every number of a
+// claim's `effect` (interval bounds from Boost quantiles), match at
 // relative 1e-12. Of a figure only its name and the plotted numbers (each
 // series' x, y, y_error, and the number of figures and series) are
 // compared: titles, labels, styles, captions and axes say how to draw
