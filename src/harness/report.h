@@ -22,6 +22,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -81,9 +82,45 @@ struct FigureFiles {
 };
 
 // report.md's text (figures are not rendered; the forest plot is
-// figures/forest.png).
-std::string ReportMarkdown(const ReportInputs& inputs,
+// figures/forest.png). Fails only when the compiled-in reference tables
+// (CompiledReportReference) do not parse.
+absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& inputs,
                            const std::vector<FigureFiles>& figures);
+
+// The report's reference tables, data files under docs/report/ compiled
+// into the binary (src/harness/report_data.h). Each file is
+//   {"format_version": 1, "about": "...", KEY: [ {field: value, ...}, ... ]}
+// with KEY "deviations" (deviations.json), "reconstructions"
+// (reconstructions.json) or "terms" (glossary.json), entries in report
+// order, every string field non-empty. Parse errors are InvalidArgument and
+// name the file and the field, e.g. "docs/report/deviations.json: field
+// 'deviations[3].first': expected a line number (an integer >= 1), found
+// \"12\"".
+struct Deviation {        // one row of "Deviations from P1's code"
+  std::string file;       // P1's file, relative to its repository root
+  int first = 0, last = 0;  // its lines (P1 commit 40d73ed), first <= last
+  std::string p1, ours;   // what P1's code does; what we do
+  std::string verdict;    // can it change a verdict?
+};
+struct Reconstruction {   // one row of "Reconstructed setups (P2)"
+  std::string choice, ours, parameter;
+};
+struct GlossaryTerm {
+  std::string term, definition;
+};
+struct ReportReference {
+  std::vector<Deviation> deviations;
+  std::vector<Reconstruction> reconstructions;
+  std::vector<GlossaryTerm> glossary;
+};
+absl::StatusOr<std::vector<Deviation>> ParseDeviations(std::string_view text,
+                                                       const std::string& file);
+absl::StatusOr<std::vector<Reconstruction>> ParseReconstructions(
+    std::string_view text, const std::string& file);
+absl::StatusOr<std::vector<GlossaryTerm>> ParseGlossary(std::string_view text,
+                                                        const std::string& file);
+// The three compiled-in files, parsed.
+absl::StatusOr<ReportReference> CompiledReportReference();
 
 // GitHub-style heading anchor: lower case, spaces to '-', punctuation other
 // than '-' and '_' dropped. report.html gives every heading this id.
