@@ -41,48 +41,6 @@ constexpr char kP1Code[] =
     "https://github.com/carlguo866/circle-survival/blob/main/";
 const char* const kStatusTiers[] = {"ci", "nightly", "paper"};
 
-// Where each experiment's claims come from: paper and section, and the P1
-// script that draws the corresponding figure ("" where none).
-struct Source {
-  const char* experiment;
-  const char* paper;
-  const char* script;
-};
-constexpr Source kSources[] = {
-    {"MA-survival", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_empirical.py"},
-    {"MA-controls", "P2 (controls for MLP init and split)", ""},
-    {"MA-perturb", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_perturb.py"},
-    {"MA-handcrafted", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_construction.py"},
-    {"MA-ablation", "P1 (ablation); P2", "training/ablation.py"},
-    {"MA-circularity", "P1 Sec. 3.1", "analysis/plot_num_circles.py"},
-    {"MA-dimension", "P1 Sec. 3.1; P2", "analysis/plot_num_circles.py"},
-    {"MA-frozen", "P1 Sec. 3.1; P2", "analysis/plot_loss_embed_freeze.py"},
-    {"MA-gradient", "P1 Sec. 3.2.2", "analysis/plot_init_gradient.py"},
-    {"MA-modulus", "P1 (circles vs p)", "analysis/plot_num_circles.py"},
-    {"MA-decay", "P1 (circles vs weight decay)", "analysis/plot_num_circles.py"},
-    {"MA-spectrum", "P1 Sec. 2", "analysis/plot_signal_spectrum.py"},
-    {"MA-collaboration", "P1 Sec. 4.1", "analysis/plot_loss_collaboration.py"},
-    {"MA-ode", "P1 Sec. 4.3", "analysis/odes/ode_fit.py"},
-    {"MA-settling", "ours (when the representation is decided)", ""},
-    {"RE-completeness", "P2 (remainder equivalence), reconstructed", ""},
-    {"RE-audit", "P2's reviews (weight decay 3)", ""},
-    {"XOR-completeness", "P2 (multi-digit XOR), reconstructed", ""},
-};
-
-const Source* SourceOf(const std::string& experiment) {
-  for (const Source& s : kSources)
-    if (experiment == s.experiment) return &s;
-  return nullptr;
-}
-
-std::string SourceText(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "see [claims.md](claims.md)";
-  if (*s->script == 0) return s->paper;
-  return absl::StrCat(s->paper, "; P1 script [`", s->script, "`](", kP1Code,
-                      s->script, ")");
-}
-
 std::string Num(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();  // "inf" bounds
   return v.is_number() ? absl::StrFormat("%.3g", v.get<double>())
@@ -122,8 +80,8 @@ std::string ObservedText(const nlohmann::json& observed) {
   return absl::StrJoin(parts, "; ");
 }
 
-std::string EffectText(const nlohmann::json& c) {
-  if (!c.contains("effect") || !c["effect"].is_object()) return "";
+std::string EffectText(const Claim& c) {
+  if (!c.effect.is_object()) return "";
   return EffectShort(c);
 }
 
@@ -152,7 +110,7 @@ std::string StatShort(const std::string& s) {
 
 // The estimate lies outside its own interval: a perfect Spearman rho
 // (the interval of the nearest attainable rho; footnote in the table).
-bool EstimateOutside(const nlohmann::json& c) {
+bool EstimateOutside(const Claim& c) {
   const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
              hi = EffectNumber(c, "high");
   return e && lo && hi && (*e < *lo || *e > *hi);
@@ -160,10 +118,10 @@ bool EstimateOutside(const nlohmann::json& c) {
 
 // The effect of one cell, short: "r 0.79 [0.613, 0.891]"; "undefined"
 // when the statistic is; "" without an effect.
-std::string EffectCell(const nlohmann::json& c) {
-  if (!c.contains("effect") || !c["effect"].is_object()) return "";
+std::string EffectCell(const Claim& c) {
+  if (!c.effect.is_object()) return "";
   const std::string stat =
-      StatShort(c["effect"].value("statistic", std::string("effect")));
+      StatShort(c.effect.value("statistic", std::string("effect")));
   const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
              hi = EffectNumber(c, "high");
   auto num = [](const std::optional<double>& v) {
@@ -226,8 +184,9 @@ std::string VerdictClass(const std::string& v) {
 
 // One status-table cell: a tier's verdict of one claim, its effect, and
 // its reason code with valid / planned runs.
-std::string StatusCell(const ReportInputs& in, const std::string& experiment,
-                       const std::string& claim_id, const std::string& tier) {
+std::string StatusCell(const ReportInputs& in, const std::vector<VerdictRow>& rows,
+                       const std::string& experiment, const std::string& claim_id,
+                       const std::string& tier) {
   const nlohmann::json* r = Found(in, experiment, tier);
   if (r == nullptr) {
     const std::string h = Hours(in, experiment, tier);
@@ -238,19 +197,21 @@ std::string StatusCell(const ReportInputs& in, const std::string& experiment,
     return absl::StrCat("<span class=\"v-none\" title=\"result format 1: re-run repro run ",
                         experiment, " --tier=", tier,
                         "\">stale format</span><br><small>re-run</small>");
-  for (const auto& c : (*r)["claims"]) {
-    if (c.value("id", "") != claim_id) continue;
-    const std::string v = c.value("verdict", "");
+  for (const VerdictRow& row : rows) {
+    if (row.experiment != experiment || row.tier != tier || row.claim != claim_id)
+      continue;
+    const Claim& c = row.typed;
+    const std::string& v = c.verdict;
     std::string cell = absl::StrCat("<span class=\"", VerdictClass(v), "\">",
                                     VerdictMark(v), " ", VerdictWords(v), "</span>");
     const std::string effect = EffectCell(c);
     if (!effect.empty()) absl::StrAppend(&cell, "<br>", effect);
     std::vector<std::string> small;
-    const std::string code = ReasonCode(c, tier);
+    const std::string& code = row.reason_code;
     if (code != "decided" && code != "descriptive") small.push_back(code);
-    if (c.contains("runs") && c["runs"].is_object())
-      small.push_back(absl::StrCat(c["runs"].value("valid", 0), "/",
-                                   c["runs"].value("planned", 0), " runs"));
+    if (c.runs.is_object())
+      small.push_back(absl::StrCat(c.runs.value("valid", 0), "/",
+                                   c.runs.value("planned", 0), " runs"));
     if (!small.empty())
       absl::StrAppend(&cell, "<br><small>", absl::StrJoin(small, " · "), "</small>");
     return cell;
@@ -281,7 +242,7 @@ Counts CountTier(const std::vector<VerdictRow>& rows, const std::string& tier) {
       ++n.undecided;
       ++n.reasons[row.reason_code];
     }
-    if (row.claim_json.value("reconstructed", false)) ++n.reconstructed;
+    if (row.typed.reconstructed) ++n.reconstructed;
   }
   return n;
 }
@@ -332,14 +293,6 @@ std::string CommitHash() {
     return c.substr(0, c.find('`'));
   }();
   return hash;
-}
-
-// Source as plain text (verdicts.csv): paper section and P1 script.
-std::string SourcePlain(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "docs/claims.md";
-  if (*s->script == 0) return s->paper;
-  return absl::StrCat(s->paper, "; P1 script ", s->script);
 }
 
 std::string ClaimHeading(const std::string& id) { return id; }
@@ -518,7 +471,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
   for (const VerdictRow& r : rows) {
     if (r.verdict == "descriptive") continue;
     if (std::find(columns.begin(), columns.end(), r.tier) == columns.end()) continue;
-    if (!EffectNumber(r.claim_json, "estimate") && !EffectNumber(r.claim_json, "low"))
+    if (!EffectNumber(r.typed, "estimate") && !EffectNumber(r.typed, "low"))
       continue;
     if (!by_claim.count(r.claim)) ids.push_back(r.claim);
     by_claim[r.claim].push_back(&r);
@@ -543,7 +496,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     const auto& tiers = by_claim[id];
     const double row = total - k;
     const std::string stat =
-        tiers[0]->claim_json["effect"].value("statistic", std::string());
+        tiers[0]->typed.effect.value("statistic", std::string());
     const bool log = stat == "odds ratio";
     auto T = [&](double v) {
       if (!log) return v;
@@ -552,9 +505,9 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     std::optional<double> null, threshold;
     bool below = false;
     for (const VerdictRow* r : tiers) {
-      if (!null) null = ClaimNull(r->claim_json);
-      if (!threshold) threshold = ClaimThreshold(r->claim_json);
-      if (absl::StrContains(r->claim_json.value("reason", ""), "lies below")) below = true;
+      if (!null) null = ClaimNull(r->typed);
+      if (!threshold) threshold = ClaimThreshold(r->typed);
+      if (absl::StrContains(r->typed.reason, "lies below")) below = true;
     }
     if (!null) null = threshold;
     if (!null) null = log ? 1.0 : 0.0;
@@ -567,7 +520,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     grow(threshold);
     for (const VerdictRow* r : tiers)
       for (const char* key : {"estimate", "low", "high"})
-        grow(EffectNumber(r->claim_json, key));
+        grow(EffectNumber(r->typed, key));
     if (!(scale > 0)) scale = 1;
     auto X = [&](const std::optional<double>& v) -> nlohmann::json {
       if (!v) return nullptr;
@@ -586,10 +539,10 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
              {"y", nlohmann::json::array()},
              {"x_low", nlohmann::json::array()},
              {"x_high", nlohmann::json::array()}};
-      nlohmann::json lo = X(EffectNumber(r->claim_json, "low"));
-      nlohmann::json hi = X(EffectNumber(r->claim_json, "high"));
+      nlohmann::json lo = X(EffectNumber(r->typed, "low"));
+      nlohmann::json hi = X(EffectNumber(r->typed, "high"));
       if (sign < 0) std::swap(lo, hi);
-      s["x"].push_back(X(EffectNumber(r->claim_json, "estimate")));
+      s["x"].push_back(X(EffectNumber(r->typed, "estimate")));
       s["y"].push_back(row + (tier_count == 1 ? 0.0 : 0.36 * (0.5 - j / (tier_count - 1.0))));
       s["x_low"].push_back(lo);
       s["x_high"].push_back(hi);
@@ -787,17 +740,81 @@ LoadTierResults(
   return found;
 }
 
-std::string SourceLong(const std::string& experiment) { return SourceText(experiment); }
+namespace {
 
-std::string SourceShort(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "[claims](claims.md)";
-  std::string paper = s->paper;
-  paper = paper.substr(0, paper.find_first_of(";("));
+constexpr char kNoSource[] = "no source declared";
+
+// experiment -> its claim specs, from the registry (built once; the
+// registry is complete before main runs).
+const std::map<std::string, std::vector<ClaimSpec>>& RegistrySpecs() {
+  static const auto* specs = [] {
+    auto* m = new std::map<std::string, std::vector<ClaimSpec>>();
+    for (const std::string& name : ExperimentNames()) {
+      absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
+      if (e.ok()) (*m)[name] = (*e)->ClaimSpecs();
+    }
+    return m;
+  }();
+  return *specs;
+}
+
+std::string StringAt(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+}  // namespace
+
+ClaimSource SourceOfClaim(const std::string& experiment, const Claim& claim) {
+  ClaimSource own{StringAt(claim.source, "paper"), StringAt(claim.source, "p1_script")};
+  if (!own.paper.empty()) return own;
+  // "ID@STEP" (per checkpoint) and "ID@CELL" (per cell) are ID's spec.
+  const std::string id = claim.id.substr(0, claim.id.find('@'));
+  auto e = RegistrySpecs().find(experiment);
+  if (e != RegistrySpecs().end())
+    for (const ClaimSpec& spec : e->second)
+      if (spec.id == id) return {spec.paper, spec.p1_script};
+  return {};
+}
+
+std::vector<ClaimSource> SourcesOfExperiment(const std::string& experiment,
+                                             const std::vector<Claim>& claims) {
+  std::vector<ClaimSource> out;
+  auto add = [&](const ClaimSource& s) {
+    for (const ClaimSource& o : out)
+      if (o.paper == s.paper && o.p1_script == s.p1_script) return;
+    out.push_back(s);
+  };
+  for (const Claim& c : claims) add(SourceOfClaim(experiment, c));
+  if (claims.empty()) {
+    auto e = RegistrySpecs().find(experiment);
+    if (e != RegistrySpecs().end())
+      for (const ClaimSpec& spec : e->second) add({spec.paper, spec.p1_script});
+  }
+  if (out.empty()) out.push_back({});
+  return out;
+}
+
+std::string SourceLong(const ClaimSource& s) {
+  if (s.paper.empty()) return absl::StrCat("**", kNoSource, "** (see [claims.md](claims.md))");
+  if (s.p1_script.empty()) return s.paper;
+  return absl::StrCat(s.paper, "; P1 script [`", s.p1_script, "`](", kP1Code,
+                      s.p1_script, ")");
+}
+
+std::string SourcePlain(const ClaimSource& s) {
+  if (s.paper.empty()) return kNoSource;
+  if (s.p1_script.empty()) return s.paper;
+  return absl::StrCat(s.paper, "; P1 script ", s.p1_script);
+}
+
+std::string SourceShort(const ClaimSource& s) {
+  if (s.paper.empty()) return absl::StrCat("**", kNoSource, "**");
+  std::string paper = s.paper.substr(0, s.paper.find_first_of(";("));
   while (!paper.empty() && paper.back() == ' ') paper.pop_back();
   paper = absl::StrReplaceAll(paper, {{"Sec. ", "\u00a7"}});
   std::string url;
-  if (*s->script != 0) url = absl::StrCat(kP1Code, s->script);
+  if (!s.p1_script.empty()) url = absl::StrCat(kP1Code, s.p1_script);
   else if (absl::StartsWith(paper, "P2")) url = kP2Url;
   else if (absl::StartsWith(paper, "P1")) url = kP1Url;
   else url = "claims.md";
@@ -844,8 +861,19 @@ static std::string FigureHeader(const nlohmann::json& result, const std::string&
 absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
                                            const std::vector<FigureFiles>& figures) {
   ASSIGN_OR_RETURN(const ReportReference reference, CompiledReportReference());
-  const std::vector<VerdictRow> rows =
-      VerdictRows(in.by_tier, in.by_tier_origin, SourceShort, "");
+  std::vector<StoredResult> stored;
+  for (const nlohmann::json& r : in.results) {
+    ASSIGN_OR_RETURN(StoredResult s,
+                     ParseStoredResult(r, absl::StrCat("the ", in.tier, " result of ",
+                                                       r.is_object()
+                                                           ? r.value("experiment", "?")
+                                                           : "?")));
+    stored.push_back(std::move(s));
+  }
+  const std::vector<VerdictRow> rows = VerdictRows(
+      in.by_tier, in.by_tier_origin,
+      [](const std::string& e, const Claim& c) { return SourceShort(SourceOfClaim(e, c)); },
+      "");
   std::string md = Head(in, rows);
   std::string toc =
       "## Contents\n\n- [Status of every claim](#status-of-every-claim)\n"
@@ -907,17 +935,19 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
   bool outside = false;
   for (const auto& [e, id] : claims) {
     bool reconstructed = false;
+    std::string source;  // of the claim's first row (the same at every tier)
     for (const VerdictRow& r : rows)
       if (r.claim == id) {
-        reconstructed = reconstructed || r.claim_json.value("reconstructed", false);
-        outside = outside || EstimateOutside(r.claim_json);
+        reconstructed = reconstructed || r.typed.reconstructed;
+        outside = outside || EstimateOutside(r.typed);
+        if (source.empty()) source = r.source;
       }
     absl::StrAppend(&body, "| ", number[id], " | [",
                     absl::StrReplaceAll(id, {{"/", "/<wbr>"}}), "](#", Slug(ClaimHeading(id)),
                     ")", reconstructed ? " *(reconstr.)*" : "", " |");
     for (const std::string& t : columns)
-      absl::StrAppend(&body, " ", Cell(StatusCell(in, e, id, t)), " |");
-    absl::StrAppend(&body, " ", Cell(SourceShort(e)), " |\n");
+      absl::StrAppend(&body, " ", Cell(StatusCell(in, rows, e, id, t)), " |");
+    absl::StrAppend(&body, " ", Cell(source), " |\n");
   }
   absl::StrAppend(&body, "\n");
   if (outside)
@@ -932,20 +962,23 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
   int figure_number = 0;
   for (size_t i = 0; i < in.results.size(); ++i) {
     const auto& r = in.results[i];
-    const std::string name = r.value("experiment", "?");
+    const StoredResult& result = stored[i];
+    const std::string name = result.experiment.empty() ? "?" : result.experiment;
     const std::string heading = absl::StrCat(name, " (", in.tier, " tier)");
     absl::StrAppend(&toc, "- [", heading, "](#", Slug(heading), ")\n");
     const std::string golden =
         i < in.golden_match.size() && !in.golden_match[i].empty()
             ? in.golden_match[i]
             : "not checked";
-    absl::StrAppend(&body, "## ", heading, "\n\n", r.value("description", ""),
-                    "\n\nSource: ", SourceText(name), ". Runs: ",
-                    r.contains("num_runs") ? r["num_runs"].dump() : "-", " (diverged: ",
-                    r.contains("num_diverged") ? r["num_diverged"].dump() : "-",
-                    "). Golden: ", golden, ".\n\n");
+    std::vector<std::string> sources;
+    for (const ClaimSource& s : SourcesOfExperiment(name, result.claims))
+      sources.push_back(SourceLong(s));
+    absl::StrAppend(&body, "## ", heading, "\n\n", result.description, "\n\n",
+                    sources.size() > 1 ? "Sources: " : "Source: ",
+                    absl::StrJoin(sources, " / "), ". Runs: ", result.num_runs,
+                    " (diverged: ", result.num_diverged, "). Golden: ", golden, ".\n\n");
     const FigureFiles files = i < figures.size() ? figures[i] : FigureFiles();
-    const nlohmann::json figs = r.value("figures", nlohmann::json::array());
+    const nlohmann::json& figs = result.figures;
     // Figures of this result, then those only the compared tier has.
     std::vector<int> numbers;
     for (size_t k = 0; k < figs.size(); ++k) numbers.push_back(++figure_number);
@@ -965,16 +998,16 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
     std::vector<std::string> refs;
     for (int n : numbers)
       refs.push_back(absl::StrCat("[Figure ", n, "](#figure-", n, ")"));
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      const std::string id = c.value("id", "?");
+    for (const Claim& c : result.claims) {
+      const std::string& id = c.id;
       absl::StrAppend(&toc, "  - [", id, "](#", Slug(ClaimHeading(id)), ")\n");
       absl::StrAppend(&body, "### ", ClaimHeading(id), "\n\n");
-      absl::StrAppend(&body, "- **Claim**: ", c.value("statement", "-"), " (",
-                      SourceText(name), ")\n");
-      absl::StrAppend(&body, "- **Rule**: ", c.value("rule", "-"), "\n");
+      absl::StrAppend(&body, "- **Claim**: ", c.statement.empty() ? "-" : c.statement,
+                      " (", SourceLong(SourceOfClaim(name, c)), ")\n");
+      absl::StrAppend(&body, "- **Rule**: ", c.rule.empty() ? "-" : c.rule, "\n");
       const std::string effect = EffectText(c);
       if (!effect.empty()) {
-        const nlohmann::json& e = c["effect"];
+        const nlohmann::json& e = c.effect;
         absl::StrAppend(&body, "- **Effect**: ", effect, " (99 % interval), n = ",
                         e.contains("n") ? e["n"].dump() : "-", " ",
                         e.value("unit", ""),
@@ -987,35 +1020,33 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
                             : "",
                         "\n");
       }
-      if (c.contains("runs") && c["runs"].is_object()) {
+      if (c.runs.is_object()) {
         std::string excluded;
-        if (c["runs"].contains("excluded") && c["runs"]["excluded"].is_object())
-          for (auto it = c["runs"]["excluded"].begin();
-               it != c["runs"]["excluded"].end(); ++it)
+        if (c.runs.contains("excluded") && c.runs["excluded"].is_object())
+          for (auto it = c.runs["excluded"].begin(); it != c.runs["excluded"].end(); ++it)
             absl::StrAppend(&excluded, excluded.empty() ? "" : ", ", it.key(),
                             " ", it.value().dump());
-        absl::StrAppend(&body, "- **Runs**: ", c["runs"].value("valid", 0),
-                        " valid of ", c["runs"].value("planned", 0),
+        absl::StrAppend(&body, "- **Runs**: ", c.runs.value("valid", 0),
+                        " valid of ", c.runs.value("planned", 0),
                         " planned; excluded: ",
                         excluded.empty() ? "none" : excluded, "\n");
       }
-      if (c.contains("observed") && !c["observed"].empty())
-        absl::StrAppend(&body, "- **Observed**: ", ObservedText(c["observed"]), "\n");
-      const std::string v = c.value("verdict", "");
+      if (!c.observed.empty())
+        absl::StrAppend(&body, "- **Observed**: ", ObservedText(c.observed), "\n");
+      const std::string& v = c.verdict;
       absl::StrAppend(&body, "- **Verdict**: <span class=\"", VerdictClass(v), "\">",
                       VerdictMark(v), " ", VerdictWords(v), "</span> (`",
                       ReasonCode(c, in.tier), "`)",
-                      c.value("reconstructed", false)
+                      c.reconstructed
                           ? " (setup reconstructed: P2's body is unavailable)"
                           : "",
                       "\n");
-      if (c.contains("reason") && c["reason"].is_string())
-        absl::StrAppend(&body, "- **Why**: ", ReasonText(c["reason"].get<std::string>()),
-                        "\n");
-      if (c.contains("to_decide") && c["to_decide"].is_object())
+      if (!c.reason.empty())
+        absl::StrAppend(&body, "- **Why**: ", ReasonText(c.reason), "\n");
+      if (c.to_decide.is_object())
         absl::StrAppend(&body, "- **To decide**: `",
-                        c["to_decide"].value("command", ""), "` (",
-                        CoreHours(c["to_decide"]), ")\n");
+                        c.to_decide.value("command", ""), "` (",
+                        CoreHours(c.to_decide), ")\n");
       absl::StrAppend(&body, "- **Design**: ", DesignText(r, c).empty() ? "-" : DesignText(r, c),
                       "\n");
       if (!refs.empty())
@@ -1078,9 +1109,9 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
                                      files.compare_result),
                       " (only the ", files.compare_tier, " tier draws it)\n\n");
     }
-    if (r.contains("notes") && r["notes"].is_array() && !r["notes"].empty()) {
+    if (result.notes.is_array() && !result.notes.empty()) {
       absl::StrAppend(&body, "Notes:\n\n");
-      for (const auto& n : r["notes"])
+      for (const auto& n : result.notes)
         absl::StrAppend(&body, "- ", n.is_string() ? n.get<std::string>() : n.dump(), "\n");
       absl::StrAppend(&body, "\n");
     }
@@ -1184,21 +1215,19 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
                          const std::map<std::string, nlohmann::json>& nightly) {
   // Columns as wide as their longest entry, so every row lines up; under an
   // undecided claim, why and what would decide it.
-  auto effect_text = [&](const nlohmann::json& c) -> std::string {
+  auto effect_text = [&](const Claim& c) -> std::string {
     const std::string e = EffectShort(c);
     return e.empty() ? "-" : e;
   };
-  auto runs_text = [](const nlohmann::json& c) -> std::string {
-    if (!c.contains("runs") || !c["runs"].is_object()) return "-";
-    return absl::StrCat(c["runs"].value("valid", 0), "/",
-                        c["runs"].value("planned", 0));
+  auto runs_text = [](const Claim& c) -> std::string {
+    if (!c.runs.is_object()) return "-";
+    return absl::StrCat(c.runs.value("valid", 0), "/", c.runs.value("planned", 0));
   };
-  auto verdict_text = [](const nlohmann::json& c, const std::string& tier) {
-    std::string v = absl::StrCat(VerdictMark(c.value("verdict", "")), " ",
-                                 VerdictWord(c.value("verdict", "")));
+  auto verdict_text = [](const Claim& c, const std::string& tier) {
+    std::string v = absl::StrCat(VerdictMark(c.verdict), " ", VerdictWord(c.verdict));
     const std::string code = ReasonCode(c, tier);
     if (code != "decided" && code != "descriptive") absl::StrAppend(&v, " (", code, ")");
-    if (c.value("reconstructed", false)) v += " [reconstr.]";
+    if (c.reconstructed) v += " [reconstr.]";
     return v;
   };
   // The committed nightly verdict of a claim, "-" when none.
@@ -1206,9 +1235,10 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
     auto n = nightly.find(experiment);
     if (n == nightly.end()) return std::string("-");
     if (!DisplayableResult(n->second)) return std::string("stale format");
-    for (const auto& c : n->second["claims"])
-      if (c.value("id", "") == id)
-        return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
+    absl::StatusOr<StoredResult> golden = ParseStoredResult(n->second, experiment);
+    if (!golden.ok()) return std::string("unreadable golden");
+    for (const Claim& c : golden->claims)
+      if (c.id == id) return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
     return std::string("-");
   };
   const bool with_nightly = !nightly.empty();
@@ -1222,11 +1252,15 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
     const size_t n = width(s);
     return s + std::string(w > n ? w - n : 0, ' ');
   };
+  // A result that does not read is one line saying so, never an abort.
+  std::vector<absl::StatusOr<StoredResult>> stored;
+  for (const auto& r : results) stored.push_back(ParseStoredResult(r, "result"));
   size_t cw = 5, vw = 7, ew = 22, rw = 10;
-  for (const auto& r : results) {
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      cw = std::max(cw, width(c.value("id", "")));
-      vw = std::max(vw, width(verdict_text(c, r.value("tier", ""))));
+  for (const auto& r : stored) {
+    if (!r.ok()) continue;
+    for (const Claim& c : r->claims) {
+      cw = std::max(cw, width(c.id));
+      vw = std::max(vw, width(verdict_text(c, r->tier)));
       ew = std::max(ew, width(effect_text(c)));
       rw = std::max(rw, width(runs_text(c)));
     }
@@ -1236,23 +1270,23 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
                                  pad("valid/plan", rw));
   if (with_nightly) absl::StrAppend(&out, "  nightly (committed golden)");
   absl::StrAppend(&out, "\n");
-  for (const auto& r : results) {
-    const std::string tier = r.value("tier", "");
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      std::string line = absl::StrCat(pad(c.value("id", "?"), cw), "  ",
-                                      pad(verdict_text(c, tier), vw), "  ",
-                                      pad(effect_text(c), ew), "  ",
+  for (const auto& r : stored) {
+    if (!r.ok()) {
+      absl::StrAppend(&out, "(unreadable ", r.status().message(), ")\n");
+      continue;
+    }
+    for (const Claim& c : r->claims) {
+      std::string line = absl::StrCat(pad(c.id, cw), "  ", pad(verdict_text(c, r->tier), vw),
+                                      "  ", pad(effect_text(c), ew), "  ",
                                       pad(runs_text(c), rw));
-      if (with_nightly)
-        absl::StrAppend(&line, "  ", nightly_text(r.value("experiment", ""), c.value("id", "")));
+      if (with_nightly) absl::StrAppend(&line, "  ", nightly_text(r->experiment, c.id));
       while (!line.empty() && line.back() == ' ') line.pop_back();
       absl::StrAppend(&out, line, "\n");
-      if (c.value("verdict", "") == "undecided_at_this_scale" && c.contains("reason") &&
-          c["reason"].is_string())
-        absl::StrAppend(&out, "    why: ", c["reason"].get<std::string>(), "\n");
-      if (c.contains("to_decide") && c["to_decide"].is_object())
-        absl::StrAppend(&out, "    to decide: ", c["to_decide"].value("command", ""),
-                        " (", CoreHours(c["to_decide"]), ")\n");
+      if (c.verdict == "undecided_at_this_scale" && !c.reason.empty())
+        absl::StrAppend(&out, "    why: ", c.reason, "\n");
+      if (c.to_decide.is_object())
+        absl::StrAppend(&out, "    to decide: ", c.to_decide.value("command", ""), " (",
+                        CoreHours(c.to_decide), ")\n");
     }
   }
   return out;
@@ -1300,7 +1334,11 @@ absl::Status WriteReport(const ReportInputs& in, const std::string& dir) {
   }
   // The forest plot, drawn like any figure.
   const std::vector<VerdictRow> rows =
-      VerdictRows(in.by_tier, in.by_tier_origin, SourcePlain, CommitHash());
+      VerdictRows(in.by_tier, in.by_tier_origin,
+                  [](const std::string& e, const Claim& c) {
+                    return SourcePlain(SourceOfClaim(e, c));
+                  },
+                  CommitHash());
   std::map<std::string, int> number;
   const std::vector<std::string> columns = StatusColumns(in);
   for (const VerdictRow& r : rows)

@@ -28,6 +28,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "src/harness/experiment.h"
 
 namespace initrepro {
 
@@ -60,10 +61,28 @@ LoadTierResults(
     const std::string& golden_dir,
     std::map<std::string, std::map<std::string, std::string>>* origins = nullptr);
 
-// Where a claim of `experiment` comes from, short ("P1 §3.2.1") and long
-// (paper section and P1 script, with links).
-std::string SourceShort(const std::string& experiment);
-std::string SourceLong(const std::string& experiment);
+// Where a claim comes from: its spec's source (src/verdict/claim_spec.h).
+// An empty `paper` means none is declared anywhere; the report then says
+// "no source declared" (never a silent placeholder) and tests/report fails.
+struct ClaimSource {
+  std::string paper;      // e.g. "P1 Sec. 3.2.1; P2"
+  std::string p1_script;  // e.g. "analysis/plot_num_circles.py"; "" when none
+};
+// The claim's own `source` (results of format 3), else that of its spec in
+// the experiment registry (format 2 results carry none; "ID@STEP" and
+// "ID@CELL" claims are ID's spec), else empty.
+ClaimSource SourceOfClaim(const std::string& experiment, const Claim& claim);
+// The distinct sources of an experiment's claims in claim order (of its
+// registered specs when `claims` is empty); never empty (one empty source
+// when none is declared).
+std::vector<ClaimSource> SourcesOfExperiment(const std::string& experiment,
+                                             const std::vector<Claim>& claims);
+// Short ("[P1 §3.2.1](link to the P1 script)", the status table), long
+// ("P1 Sec. 3.2.1; P2; P1 script [`x.py`](link)", the claim sections) and
+// plain ("P1 Sec. 3.2.1; P2; P1 script x.py", verdicts.csv).
+std::string SourceShort(const ClaimSource& source);
+std::string SourceLong(const ClaimSource& source);
+std::string SourcePlain(const ClaimSource& source);
 
 // Writes DIR/report.md, DIR/report.html, DIR/claims.md, DIR/verdicts.csv,
 // DIR/verdicts.json (src/harness/verdict_table.h) and DIR/figures/*
