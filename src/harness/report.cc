@@ -24,6 +24,7 @@
 #include "src/core/status_macros.h"
 #include "src/harness/claims_doc.h"
 #include "src/harness/figures.h"
+#include "src/harness/report_data.h"
 #include "src/harness/result.h"
 #include "src/harness/verdict_table.h"
 #include "src/io/atomic_file.h"
@@ -39,222 +40,6 @@ constexpr char kP2Url[] =
 constexpr char kP1Code[] =
     "https://github.com/carlguo866/circle-survival/blob/main/";
 const char* const kStatusTiers[] = {"ci", "nightly", "paper"};
-
-// Where each experiment's claims come from: paper and section, and the P1
-// script that draws the corresponding figure ("" where none).
-struct Source {
-  const char* experiment;
-  const char* paper;
-  const char* script;
-};
-constexpr Source kSources[] = {
-    {"MA-survival", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_empirical.py"},
-    {"MA-controls", "P2 (controls for MLP init and split)", ""},
-    {"MA-perturb", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_perturb.py"},
-    {"MA-handcrafted", "P1 Sec. 3.2.1; P2", "analysis/plot_init_signal_construction.py"},
-    {"MA-ablation", "P1 (ablation); P2", "training/ablation.py"},
-    {"MA-circularity", "P1 Sec. 3.1", "analysis/plot_num_circles.py"},
-    {"MA-dimension", "P1 Sec. 3.1; P2", "analysis/plot_num_circles.py"},
-    {"MA-frozen", "P1 Sec. 3.1; P2", "analysis/plot_loss_embed_freeze.py"},
-    {"MA-gradient", "P1 Sec. 3.2.2", "analysis/plot_init_gradient.py"},
-    {"MA-modulus", "P1 (circles vs p)", "analysis/plot_num_circles.py"},
-    {"MA-decay", "P1 (circles vs weight decay)", "analysis/plot_num_circles.py"},
-    {"MA-spectrum", "P1 Sec. 2", "analysis/plot_signal_spectrum.py"},
-    {"MA-collaboration", "P1 Sec. 4.1", "analysis/plot_loss_collaboration.py"},
-    {"MA-ode", "P1 Sec. 4.3", "analysis/odes/ode_fit.py"},
-    {"MA-settling", "ours (when the representation is decided)", ""},
-    {"RE-completeness", "P2 (remainder equivalence), reconstructed", ""},
-    {"RE-audit", "P2's reviews (weight decay 3)", ""},
-    {"XOR-completeness", "P2 (multi-digit XOR), reconstructed", ""},
-};
-
-const Source* SourceOf(const std::string& experiment) {
-  for (const Source& s : kSources)
-    if (experiment == s.experiment) return &s;
-  return nullptr;
-}
-
-std::string SourceText(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "see [claims.md](claims.md)";
-  if (*s->script == 0) return s->paper;
-  return absl::StrCat(s->paper, "; P1 script [`", s->script, "`](", kP1Code,
-                      s->script, ")");
-}
-
-// P1's code against ours (P1's public repository, read at commit 40d73ed;
-// the line numbers are that commit's).
-struct Deviation {
-  const char* file;
-  int first, last;  // lines
-  const char* p1;
-  const char* ours;
-  const char* verdict;
-};
-constexpr Deviation kDeviations[] = {
-    {"training/manual_construction.py", 249, 260,
-     "Handcrafted circles: the same real vector at k and p - k, so each "
-     "\"circle\" is a rank-1 cosine (a line traced back and forth)",
-     "P1's construction is the default of MA-handcrafted; a variant with "
-     "genuine circles (independent real and imaginary directions) is "
-     "reported beside it",
-     "yes: MA-handcrafted's verdicts are on P1's construction"},
-    {"training/manual_construction.py", 238, 244,
-     "MLP and split fixed from seed 0 for every seed; circles fixed at "
-     "k = 1, 2 while the analysis (`plot_init_signal_construction.py` line "
-     "33) draws a random pair per seed",
-     "MLP and split from seed 0 for every seed (fix_mlp) in the default "
-     "(P1's construction), new ones per seed in the genuine-circles variant; "
-     "a random pair per seed in both, as the analysis meant",
-     "yes (MA-handcrafted)"},
-    {"utils.py", 5, 13,
-     "`get_final_circle_freqs` takes `embeddings[-1]` (the last row when "
-     "given one embedding) and returns (frequency, signal) pairs, so "
-     "`k in ...` is never true (`plot_init_signal_empirical.py` 35-37, "
-     "`plot_init_signal_construction.py` 36-38, `plot_num_circles.py` 44-217)",
-     "the surviving frequencies of the final embedding by the same 2 x mean "
-     "rule",
-     "no: the shipped scripts cannot produce their figures; we compute what "
-     "they meant"},
-    {"training/ablation.py", 249, 283,
-     "One seed; fixed sets A = {11}, B = {11, 8}, C = {1}, D = {1, 2}; the "
-     "complex array after the inverse FFT is kept",
-     "many seeds (the verdict); A, B = the strongest 1 or 2 initial circles "
-     "of each seed, C, D = random circles drawn outside A u B; the real "
-     "embedding. P1's one seed with its fixed sets runs beside it "
-     "(descriptive)",
-     "yes (MA-ablation)"},
-    {"training/perturbation.py", 244, 250,
-     "k = 25 (and 34) scaled by alpha in linspace(0.85, 1.15, 50) for every "
-     "reference seed whatever its rank, so the scaled circle may never or "
-     "always survive; the real part is taken after the inverse FFT (207): "
-     "the complex-array slip is ablation.py's, not this file's",
-     "per reference seed, the circle at rank r* of its initial S_k, r* the "
-     "rank of intermediate survival in MA-survival at the same scale (3 at "
-     "ci and nightly); P1's fixed k (25 at p = 59, 5 at ci's p = 23) kept "
-     "as a reported variant",
-     "possibly (MA-perturb: the variant shows whether it does)"},
-    {"analysis/plot_init_gradient.py", 78, 83,
-     "A circle is alive when its final S_k > 10",
-     "alive = survivor by the 2 x mean rule (the verdict of record); P1's "
-     "rule tested beside it (`MA-gradient/survivors-grow-faster-p1-alive-"
-     "rule`). At ci the two rules give identical alive sets in 3 of 18 runs, "
-     "the same label in 166 of 198 (run, k) rows",
-     "yes at ci (ours undecided on 10/18 valid runs, P1's reproduced on "
-     "15/18); same sign and size of effect"},
-    {"analysis/plot_init_gradient.py", 24, 66,
-     "Every run normalised by one embedding's initial signal (valid only "
-     "when all runs share it); reads data no shipped script writes",
-     "each run normalised by its own S_k(E_0)",
-     "no under fix_embedding (one shared embedding)"},
-    {"training/train_model.py", 178, 185,
-     "Per-step embedding snapshots alias the live parameter on CPU (entry j "
-     "holds the embedding after update j + 1); saved gradients are all the "
-     "last step's",
-     "snapshots copied at the step they name",
-     "possibly (MA-gradient's step index)"},
-    {"analysis/plot_num_circles.py", 222, 223,
-     "Two-sided Student t on pooled (run, k) rows",
-     "Welch difference with a 99 % interval, one-sided; P1's Student p "
-     "reported beside",
-     "possibly (MA-circularity)"},
-    {"analysis/plot_num_circles.py", 35, 39,
-     "The prime list skips 17, 41, 71; `entries` is not reset between data "
-     "sets, so the modulus figure mixes 100-trial and 20-trial runs",
-     "every prime of the range; each figure from its own runs",
-     "no (descriptive)"},
-    {"analysis/plot_num_circles.py", 101, 101,
-     "Weight-decay grid `round(linspace(0.1, 1.5, 16), 1)` repeats 0.8",
-     "a grid without repeats",
-     "no (descriptive)"},
-    {"analysis/plot_loss_embed_freeze.py", 43, 55,
-     "Test loss at four checkpoints (500, 1000, 5000, 10000 steps), a "
-     "d = p line",
-     "both claims tested at the last step and, as `...@STEP` claims, at "
-     "each earlier checkpoint the tier reaches; the figure draws the d = p "
-     "line",
-     "yes for convergence at nightly: decided at 500 and 1000 steps, "
-     "undecided at the last step (5000), where d < p runs catch up"},
-};
-
-// P2's setups we reconstructed (its body is not available); each choice is
-// a parameter.
-struct Reconstruction {
-  const char* choice;
-  const char* ours;
-  const char* parameter;
-};
-constexpr Reconstruction kReconstructions[] = {
-    {"Remainder task", "tokens 0..N-1, label 1 when a = b (mod m), else 0",
-     "`--task=remainder --n --m` (defaults 60, 6)"},
-    {"Remainder weight decay", "3 (from the reviews)", "`--wd`"},
-    {"A line forms", "line score >= 0.9", "`kLineThreshold`, re_completeness.cc / re_audit.cc"},
-    {"Chosen ordering", "residues sorted along the first principal axis, the smaller end first",
-     "`ChosenOrdering`, src/analysis"},
-    {"Completeness of an ordering", "R^2 of an affine fit of the initial cluster means on the position",
-     "`OrderingR2`, src/analysis"},
-    {"XOR task", "tokens 0..V-1, label (a XOR b) mod 2^k on the k low binary digits",
-     "`--task=xor --k --v` (defaults 4, 64)"},
-    {"XOR survivors", "Walsh characters above 2 x the mean signal", "the same rule as circles"},
-    {"Chosen XOR basis", "strongest independent survivors, ranked among all bases of GF(2)^k",
-     "`ChosenBasis`, `BasisPercentile`"},
-    {"Gram alignment (ours, not P2's)",
-     "percentile of the identity relabelling; all m! enumerated for m <= 8, "
-     "20000 sampled for 16 XOR clusters",
-     "completeness_common.cc"},
-    {"Step counts", "RE 10000 at the paper tier (P2's is unknown)", "each experiment's design"},
-};
-
-struct Term {
-  const char* term;
-  const char* definition;
-};
-constexpr Term kGlossary[] = {
-    {"Fourier signal S_k",
-     "S_k = ||F_k||_2 with F_k = sum_x E[x] exp(-2 pi i k x / p), the k-th "
-     "Fourier component of the embedding E over the tokens x = 0..p-1."},
-    {"circle, survivor",
-     "A frequency k whose final S_k exceeds 2 x the mean of S over all k "
-     "(pairs k, p-k counted once); it *survived*. The other frequencies are "
-     "*dead*."},
-    {"survival rate",
-     "Per (reference seed, k): the fraction of trials (fix_embedding runs "
-     "sharing that embedding) in which k survived."},
-    {"circularity",
-     "Project E on the unit vectors along Re F_k and Im F_k; c = share of "
-     "each projection's energy at frequencies +-k; circularity = "
-     "sqrt((c_re^2 + c_im^2) / 2); 1 = a perfect circle."},
-    {"initial gradient",
-     "(S_k(E_j) - S_k(E_{j-1})) / S_k(E_0): the normalised change of a "
-     "frequency's signal at early step j (P1: j = 4)."},
-    {"ceiling", "The 2 x mean rule counts n equally strong circles only while "
-                "n < p/4 (5 at p = 23, 14 at p = 59)."},
-    {"line score",
-     "Share of the variance of the centred final cluster means on their "
-     "first principal axis; a line forms at >= 0.9."},
-    {"Gram alignment",
-     "Pearson correlation of the off-diagonal entries of the Gram matrices "
-     "G0 (initial cluster means) and pi(G1) (final, relabelled by pi); its "
-     "percentile ranks the identity among all relabellings pi."},
-    {"Walsh signal",
-     "|| sum_c chi_f(c) mu_c || with chi_f(c) = (-1)^popcount(f & c) and "
-     "mu_c the mean embedding of cluster c: the XOR analogue of S_k."},
-    {"percentile",
-     "Share of the candidates (orderings, relabellings, bases) scoring "
-     "below the chosen one at initialisation (ties half); 0.5 = average."},
-    {"valid run",
-     "Trained (final test accuracy >= 0.99) and settled (the same survivors, "
-     "Walsh characters or cluster geometry at 80 % and 100 % of its steps)."},
-    {"99 % interval",
-     "Two-sided: Fisher z (Pearson), Bonett-Wright (Spearman), Welch (mean "
-     "differences), Student (paired), Clopper-Pearson (fractions), Fisher "
-     "exact (2 x 2)."},
-    {"reconstructed",
-     "A claim on P2's tasks whose setup is ours: P2's body is unavailable."},
-    {"golden: match",
-     "The result equals the committed golden file bit for bit (p-values and "
-     "effects at relative 1e-12)."},
-};
 
 std::string Num(const nlohmann::json& v) {
   if (v.is_string()) return v.get<std::string>();  // "inf" bounds
@@ -295,8 +80,8 @@ std::string ObservedText(const nlohmann::json& observed) {
   return absl::StrJoin(parts, "; ");
 }
 
-std::string EffectText(const nlohmann::json& c) {
-  if (!c.contains("effect") || !c["effect"].is_object()) return "";
+std::string EffectText(const Claim& c) {
+  if (!c.effect.is_object()) return "";
   return EffectShort(c);
 }
 
@@ -325,7 +110,7 @@ std::string StatShort(const std::string& s) {
 
 // The estimate lies outside its own interval: a perfect Spearman rho
 // (the interval of the nearest attainable rho; footnote in the table).
-bool EstimateOutside(const nlohmann::json& c) {
+bool EstimateOutside(const Claim& c) {
   const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
              hi = EffectNumber(c, "high");
   return e && lo && hi && (*e < *lo || *e > *hi);
@@ -333,10 +118,10 @@ bool EstimateOutside(const nlohmann::json& c) {
 
 // The effect of one cell, short: "r 0.79 [0.613, 0.891]"; "undefined"
 // when the statistic is; "" without an effect.
-std::string EffectCell(const nlohmann::json& c) {
-  if (!c.contains("effect") || !c["effect"].is_object()) return "";
+std::string EffectCell(const Claim& c) {
+  if (!c.effect.is_object()) return "";
   const std::string stat =
-      StatShort(c["effect"].value("statistic", std::string("effect")));
+      StatShort(c.effect.value("statistic", std::string("effect")));
   const auto e = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
              hi = EffectNumber(c, "high");
   auto num = [](const std::optional<double>& v) {
@@ -399,8 +184,9 @@ std::string VerdictClass(const std::string& v) {
 
 // One status-table cell: a tier's verdict of one claim, its effect, and
 // its reason code with valid / planned runs.
-std::string StatusCell(const ReportInputs& in, const std::string& experiment,
-                       const std::string& claim_id, const std::string& tier) {
+std::string StatusCell(const ReportInputs& in, const std::vector<VerdictRow>& rows,
+                       const std::string& experiment, const std::string& claim_id,
+                       const std::string& tier) {
   const nlohmann::json* r = Found(in, experiment, tier);
   if (r == nullptr) {
     const std::string h = Hours(in, experiment, tier);
@@ -411,19 +197,21 @@ std::string StatusCell(const ReportInputs& in, const std::string& experiment,
     return absl::StrCat("<span class=\"v-none\" title=\"result format 1: re-run repro run ",
                         experiment, " --tier=", tier,
                         "\">stale format</span><br><small>re-run</small>");
-  for (const auto& c : (*r)["claims"]) {
-    if (c.value("id", "") != claim_id) continue;
-    const std::string v = c.value("verdict", "");
+  for (const VerdictRow& row : rows) {
+    if (row.experiment != experiment || row.tier != tier || row.claim != claim_id)
+      continue;
+    const Claim& c = row.typed;
+    const std::string& v = c.verdict;
     std::string cell = absl::StrCat("<span class=\"", VerdictClass(v), "\">",
                                     VerdictMark(v), " ", VerdictWords(v), "</span>");
     const std::string effect = EffectCell(c);
     if (!effect.empty()) absl::StrAppend(&cell, "<br>", effect);
     std::vector<std::string> small;
-    const std::string code = ReasonCode(c, tier);
+    const std::string& code = row.reason_code;
     if (code != "decided" && code != "descriptive") small.push_back(code);
-    if (c.contains("runs") && c["runs"].is_object())
-      small.push_back(absl::StrCat(c["runs"].value("valid", 0), "/",
-                                   c["runs"].value("planned", 0), " runs"));
+    if (c.runs.is_object())
+      small.push_back(absl::StrCat(c.runs.value("valid", 0), "/",
+                                   c.runs.value("planned", 0), " runs"));
     if (!small.empty())
       absl::StrAppend(&cell, "<br><small>", absl::StrJoin(small, " · "), "</small>");
     return cell;
@@ -454,7 +242,7 @@ Counts CountTier(const std::vector<VerdictRow>& rows, const std::string& tier) {
       ++n.undecided;
       ++n.reasons[row.reason_code];
     }
-    if (row.claim_json.value("reconstructed", false)) ++n.reconstructed;
+    if (row.typed.reconstructed) ++n.reconstructed;
   }
   return n;
 }
@@ -505,14 +293,6 @@ std::string CommitHash() {
     return c.substr(0, c.find('`'));
   }();
   return hash;
-}
-
-// Source as plain text (verdicts.csv): paper section and P1 script.
-std::string SourcePlain(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "docs/claims.md";
-  if (*s->script == 0) return s->paper;
-  return absl::StrCat(s->paper, "; P1 script ", s->script);
 }
 
 std::string ClaimHeading(const std::string& id) { return id; }
@@ -691,7 +471,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
   for (const VerdictRow& r : rows) {
     if (r.verdict == "descriptive") continue;
     if (std::find(columns.begin(), columns.end(), r.tier) == columns.end()) continue;
-    if (!EffectNumber(r.claim_json, "estimate") && !EffectNumber(r.claim_json, "low"))
+    if (!EffectNumber(r.typed, "estimate") && !EffectNumber(r.typed, "low"))
       continue;
     if (!by_claim.count(r.claim)) ids.push_back(r.claim);
     by_claim[r.claim].push_back(&r);
@@ -716,7 +496,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     const auto& tiers = by_claim[id];
     const double row = total - k;
     const std::string stat =
-        tiers[0]->claim_json["effect"].value("statistic", std::string());
+        tiers[0]->typed.effect.value("statistic", std::string());
     const bool log = stat == "odds ratio";
     auto T = [&](double v) {
       if (!log) return v;
@@ -725,9 +505,9 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     std::optional<double> null, threshold;
     bool below = false;
     for (const VerdictRow* r : tiers) {
-      if (!null) null = ClaimNull(r->claim_json);
-      if (!threshold) threshold = ClaimThreshold(r->claim_json);
-      if (absl::StrContains(r->claim_json.value("reason", ""), "lies below")) below = true;
+      if (!null) null = ClaimNull(r->typed);
+      if (!threshold) threshold = ClaimThreshold(r->typed);
+      if (absl::StrContains(r->typed.reason, "lies below")) below = true;
     }
     if (!null) null = threshold;
     if (!null) null = log ? 1.0 : 0.0;
@@ -740,7 +520,7 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
     grow(threshold);
     for (const VerdictRow* r : tiers)
       for (const char* key : {"estimate", "low", "high"})
-        grow(EffectNumber(r->claim_json, key));
+        grow(EffectNumber(r->typed, key));
     if (!(scale > 0)) scale = 1;
     auto X = [&](const std::optional<double>& v) -> nlohmann::json {
       if (!v) return nullptr;
@@ -759,10 +539,10 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
              {"y", nlohmann::json::array()},
              {"x_low", nlohmann::json::array()},
              {"x_high", nlohmann::json::array()}};
-      nlohmann::json lo = X(EffectNumber(r->claim_json, "low"));
-      nlohmann::json hi = X(EffectNumber(r->claim_json, "high"));
+      nlohmann::json lo = X(EffectNumber(r->typed, "low"));
+      nlohmann::json hi = X(EffectNumber(r->typed, "high"));
       if (sign < 0) std::swap(lo, hi);
-      s["x"].push_back(X(EffectNumber(r->claim_json, "estimate")));
+      s["x"].push_back(X(EffectNumber(r->typed, "estimate")));
       s["y"].push_back(row + (tier_count == 1 ? 0.0 : 0.36 * (0.5 - j / (tier_count - 1.0))));
       s["x_low"].push_back(lo);
       s["x_high"].push_back(hi);
@@ -790,6 +570,133 @@ nlohmann::json ForestFigure(const std::vector<VerdictRow>& rows,
 
 
 }  // namespace
+
+namespace {
+
+// One table of docs/report/: {"format_version": 1, "about": ..., KEY: [...]}.
+// Errors name the file and the field.
+absl::StatusOr<nlohmann::json> TableEntries(std::string_view text,
+                                            const std::string& file,
+                                            const std::string& key) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": not valid JSON: ", e.what()));
+  }
+  if (!j.is_object())
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": expected a JSON object at the top level, found ", j.type_name()));
+  if (!j.contains("format_version") || j["format_version"] != 1)
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": field 'format_version': expected 1, found ",
+        j.contains("format_version") ? j["format_version"].dump() : "nothing"));
+  if (!j.contains(key) || !j[key].is_array())
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": field '", key, "': expected an array, found ",
+        j.contains(key) ? j[key].type_name() : "nothing"));
+  for (size_t i = 0; i < j[key].size(); ++i)
+    if (!j[key][i].is_object())
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": field '", key, "[", i, "]': expected an object, found ",
+          j[key][i].type_name()));
+  return j[key];
+}
+
+// Field `field` of entry KEY[i] as a non-empty string.
+absl::StatusOr<std::string> TableString(const nlohmann::json& entry,
+                                        const std::string& file,
+                                        const std::string& key, size_t i,
+                                        const std::string& field) {
+  if (!entry.contains(field) || !entry[field].is_string() ||
+      entry[field].get<std::string>().empty())
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": field '", key, "[", i, "].", field,
+        "': expected a non-empty string, found ",
+        entry.contains(field) ? entry[field].dump() : "nothing"));
+  return entry[field].get<std::string>();
+}
+
+// Field `field` of entry KEY[i] as a line number (an integer >= 1).
+absl::StatusOr<int> TableLine(const nlohmann::json& entry, const std::string& file,
+                              const std::string& key, size_t i,
+                              const std::string& field) {
+  if (!entry.contains(field) || !entry[field].is_number_integer() ||
+      entry[field].get<int64_t>() < 1 || entry[field].get<int64_t>() > 1000000)
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ": field '", key, "[", i, "].", field,
+        "': expected a line number (an integer >= 1), found ",
+        entry.contains(field) ? entry[field].dump() : "nothing"));
+  return static_cast<int>(entry[field].get<int64_t>());
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Deviation>> ParseDeviations(std::string_view text,
+                                                       const std::string& file) {
+  ASSIGN_OR_RETURN(const nlohmann::json entries, TableEntries(text, file, "deviations"));
+  std::vector<Deviation> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    Deviation d;
+    ASSIGN_OR_RETURN(d.file, TableString(e, file, "deviations", i, "file"));
+    ASSIGN_OR_RETURN(d.first, TableLine(e, file, "deviations", i, "first"));
+    ASSIGN_OR_RETURN(d.last, TableLine(e, file, "deviations", i, "last"));
+    if (d.last < d.first)
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": field 'deviations[", i, "].last': expected >= first (", d.first,
+          "), found ", d.last));
+    ASSIGN_OR_RETURN(d.p1, TableString(e, file, "deviations", i, "p1"));
+    ASSIGN_OR_RETURN(d.ours, TableString(e, file, "deviations", i, "ours"));
+    ASSIGN_OR_RETURN(d.verdict, TableString(e, file, "deviations", i, "verdict"));
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<Reconstruction>> ParseReconstructions(
+    std::string_view text, const std::string& file) {
+  ASSIGN_OR_RETURN(const nlohmann::json entries,
+                   TableEntries(text, file, "reconstructions"));
+  std::vector<Reconstruction> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    Reconstruction r;
+    ASSIGN_OR_RETURN(r.choice, TableString(e, file, "reconstructions", i, "choice"));
+    ASSIGN_OR_RETURN(r.ours, TableString(e, file, "reconstructions", i, "ours"));
+    ASSIGN_OR_RETURN(r.parameter,
+                     TableString(e, file, "reconstructions", i, "parameter"));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<GlossaryTerm>> ParseGlossary(std::string_view text,
+                                                        const std::string& file) {
+  ASSIGN_OR_RETURN(const nlohmann::json entries, TableEntries(text, file, "terms"));
+  std::vector<GlossaryTerm> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    GlossaryTerm t;
+    ASSIGN_OR_RETURN(t.term, TableString(entries[i], file, "terms", i, "term"));
+    ASSIGN_OR_RETURN(t.definition,
+                     TableString(entries[i], file, "terms", i, "definition"));
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+absl::StatusOr<ReportReference> CompiledReportReference() {
+  ReportReference r;
+  ASSIGN_OR_RETURN(r.deviations,
+                   ParseDeviations(DeviationsJsonText(), "docs/report/deviations.json"));
+  ASSIGN_OR_RETURN(r.reconstructions,
+                   ParseReconstructions(ReconstructionsJsonText(),
+                                        "docs/report/reconstructions.json"));
+  ASSIGN_OR_RETURN(r.glossary,
+                   ParseGlossary(GlossaryJsonText(), "docs/report/glossary.json"));
+  return r;
+}
 
 std::string Slug(const std::string& heading) {
   std::string out;
@@ -833,17 +740,81 @@ LoadTierResults(
   return found;
 }
 
-std::string SourceLong(const std::string& experiment) { return SourceText(experiment); }
+namespace {
 
-std::string SourceShort(const std::string& experiment) {
-  const Source* s = SourceOf(experiment);
-  if (s == nullptr) return "[claims](claims.md)";
-  std::string paper = s->paper;
-  paper = paper.substr(0, paper.find_first_of(";("));
+constexpr char kNoSource[] = "no source declared";
+
+// experiment -> its claim specs, from the registry (built once; the
+// registry is complete before main runs).
+const std::map<std::string, std::vector<ClaimSpec>>& RegistrySpecs() {
+  static const auto* specs = [] {
+    auto* m = new std::map<std::string, std::vector<ClaimSpec>>();
+    for (const std::string& name : ExperimentNames()) {
+      absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
+      if (e.ok()) (*m)[name] = (*e)->ClaimSpecs();
+    }
+    return m;
+  }();
+  return *specs;
+}
+
+std::string StringAt(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+}  // namespace
+
+ClaimSource SourceOfClaim(const std::string& experiment, const Claim& claim) {
+  ClaimSource own{StringAt(claim.source, "paper"), StringAt(claim.source, "p1_script")};
+  if (!own.paper.empty()) return own;
+  // "ID@STEP" (per checkpoint) and "ID@CELL" (per cell) are ID's spec.
+  const std::string id = claim.id.substr(0, claim.id.find('@'));
+  auto e = RegistrySpecs().find(experiment);
+  if (e != RegistrySpecs().end())
+    for (const ClaimSpec& spec : e->second)
+      if (spec.id == id) return {spec.paper, spec.p1_script};
+  return {};
+}
+
+std::vector<ClaimSource> SourcesOfExperiment(const std::string& experiment,
+                                             const std::vector<Claim>& claims) {
+  std::vector<ClaimSource> out;
+  auto add = [&](const ClaimSource& s) {
+    for (const ClaimSource& o : out)
+      if (o.paper == s.paper && o.p1_script == s.p1_script) return;
+    out.push_back(s);
+  };
+  for (const Claim& c : claims) add(SourceOfClaim(experiment, c));
+  if (claims.empty()) {
+    auto e = RegistrySpecs().find(experiment);
+    if (e != RegistrySpecs().end())
+      for (const ClaimSpec& spec : e->second) add({spec.paper, spec.p1_script});
+  }
+  if (out.empty()) out.push_back({});
+  return out;
+}
+
+std::string SourceLong(const ClaimSource& s) {
+  if (s.paper.empty()) return absl::StrCat("**", kNoSource, "** (see [claims.md](claims.md))");
+  if (s.p1_script.empty()) return s.paper;
+  return absl::StrCat(s.paper, "; P1 script [`", s.p1_script, "`](", kP1Code,
+                      s.p1_script, ")");
+}
+
+std::string SourcePlain(const ClaimSource& s) {
+  if (s.paper.empty()) return kNoSource;
+  if (s.p1_script.empty()) return s.paper;
+  return absl::StrCat(s.paper, "; P1 script ", s.p1_script);
+}
+
+std::string SourceShort(const ClaimSource& s) {
+  if (s.paper.empty()) return absl::StrCat("**", kNoSource, "**");
+  std::string paper = s.paper.substr(0, s.paper.find_first_of(";("));
   while (!paper.empty() && paper.back() == ' ') paper.pop_back();
   paper = absl::StrReplaceAll(paper, {{"Sec. ", "\u00a7"}});
   std::string url;
-  if (*s->script != 0) url = absl::StrCat(kP1Code, s->script);
+  if (!s.p1_script.empty()) url = absl::StrCat(kP1Code, s.p1_script);
   else if (absl::StartsWith(paper, "P2")) url = kP2Url;
   else if (absl::StartsWith(paper, "P1")) url = kP1Url;
   else url = "claims.md";
@@ -887,10 +858,22 @@ static std::string FigureHeader(const nlohmann::json& result, const std::string&
                       ": ", TierScale({&result}));
 }
 
-std::string ReportMarkdown(const ReportInputs& in,
-                           const std::vector<FigureFiles>& figures) {
-  const std::vector<VerdictRow> rows =
-      VerdictRows(in.by_tier, in.by_tier_origin, SourceShort, "");
+absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
+                                           const std::vector<FigureFiles>& figures) {
+  ASSIGN_OR_RETURN(const ReportReference reference, CompiledReportReference());
+  std::vector<StoredResult> stored;
+  for (const nlohmann::json& r : in.results) {
+    ASSIGN_OR_RETURN(StoredResult s,
+                     ParseStoredResult(r, absl::StrCat("the ", in.tier, " result of ",
+                                                       r.is_object()
+                                                           ? r.value("experiment", "?")
+                                                           : "?")));
+    stored.push_back(std::move(s));
+  }
+  const std::vector<VerdictRow> rows = VerdictRows(
+      in.by_tier, in.by_tier_origin,
+      [](const std::string& e, const Claim& c) { return SourceShort(SourceOfClaim(e, c)); },
+      "");
   std::string md = Head(in, rows);
   std::string toc =
       "## Contents\n\n- [Status of every claim](#status-of-every-claim)\n"
@@ -952,17 +935,19 @@ std::string ReportMarkdown(const ReportInputs& in,
   bool outside = false;
   for (const auto& [e, id] : claims) {
     bool reconstructed = false;
+    std::string source;  // of the claim's first row (the same at every tier)
     for (const VerdictRow& r : rows)
       if (r.claim == id) {
-        reconstructed = reconstructed || r.claim_json.value("reconstructed", false);
-        outside = outside || EstimateOutside(r.claim_json);
+        reconstructed = reconstructed || r.typed.reconstructed;
+        outside = outside || EstimateOutside(r.typed);
+        if (source.empty()) source = r.source;
       }
     absl::StrAppend(&body, "| ", number[id], " | [",
                     absl::StrReplaceAll(id, {{"/", "/<wbr>"}}), "](#", Slug(ClaimHeading(id)),
                     ")", reconstructed ? " *(reconstr.)*" : "", " |");
     for (const std::string& t : columns)
-      absl::StrAppend(&body, " ", Cell(StatusCell(in, e, id, t)), " |");
-    absl::StrAppend(&body, " ", Cell(SourceShort(e)), " |\n");
+      absl::StrAppend(&body, " ", Cell(StatusCell(in, rows, e, id, t)), " |");
+    absl::StrAppend(&body, " ", Cell(source), " |\n");
   }
   absl::StrAppend(&body, "\n");
   if (outside)
@@ -977,20 +962,23 @@ std::string ReportMarkdown(const ReportInputs& in,
   int figure_number = 0;
   for (size_t i = 0; i < in.results.size(); ++i) {
     const auto& r = in.results[i];
-    const std::string name = r.value("experiment", "?");
+    const StoredResult& result = stored[i];
+    const std::string name = result.experiment.empty() ? "?" : result.experiment;
     const std::string heading = absl::StrCat(name, " (", in.tier, " tier)");
     absl::StrAppend(&toc, "- [", heading, "](#", Slug(heading), ")\n");
     const std::string golden =
         i < in.golden_match.size() && !in.golden_match[i].empty()
             ? in.golden_match[i]
             : "not checked";
-    absl::StrAppend(&body, "## ", heading, "\n\n", r.value("description", ""),
-                    "\n\nSource: ", SourceText(name), ". Runs: ",
-                    r.contains("num_runs") ? r["num_runs"].dump() : "-", " (diverged: ",
-                    r.contains("num_diverged") ? r["num_diverged"].dump() : "-",
-                    "). Golden: ", golden, ".\n\n");
+    std::vector<std::string> sources;
+    for (const ClaimSource& s : SourcesOfExperiment(name, result.claims))
+      sources.push_back(SourceLong(s));
+    absl::StrAppend(&body, "## ", heading, "\n\n", result.description, "\n\n",
+                    sources.size() > 1 ? "Sources: " : "Source: ",
+                    absl::StrJoin(sources, " / "), ". Runs: ", result.num_runs,
+                    " (diverged: ", result.num_diverged, "). Golden: ", golden, ".\n\n");
     const FigureFiles files = i < figures.size() ? figures[i] : FigureFiles();
-    const nlohmann::json figs = r.value("figures", nlohmann::json::array());
+    const nlohmann::json& figs = result.figures;
     // Figures of this result, then those only the compared tier has.
     std::vector<int> numbers;
     for (size_t k = 0; k < figs.size(); ++k) numbers.push_back(++figure_number);
@@ -1010,16 +998,16 @@ std::string ReportMarkdown(const ReportInputs& in,
     std::vector<std::string> refs;
     for (int n : numbers)
       refs.push_back(absl::StrCat("[Figure ", n, "](#figure-", n, ")"));
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      const std::string id = c.value("id", "?");
+    for (const Claim& c : result.claims) {
+      const std::string& id = c.id;
       absl::StrAppend(&toc, "  - [", id, "](#", Slug(ClaimHeading(id)), ")\n");
       absl::StrAppend(&body, "### ", ClaimHeading(id), "\n\n");
-      absl::StrAppend(&body, "- **Claim**: ", c.value("statement", "-"), " (",
-                      SourceText(name), ")\n");
-      absl::StrAppend(&body, "- **Rule**: ", c.value("rule", "-"), "\n");
+      absl::StrAppend(&body, "- **Claim**: ", c.statement.empty() ? "-" : c.statement,
+                      " (", SourceLong(SourceOfClaim(name, c)), ")\n");
+      absl::StrAppend(&body, "- **Rule**: ", c.rule.empty() ? "-" : c.rule, "\n");
       const std::string effect = EffectText(c);
       if (!effect.empty()) {
-        const nlohmann::json& e = c["effect"];
+        const nlohmann::json& e = c.effect;
         absl::StrAppend(&body, "- **Effect**: ", effect, " (99 % interval), n = ",
                         e.contains("n") ? e["n"].dump() : "-", " ",
                         e.value("unit", ""),
@@ -1032,35 +1020,33 @@ std::string ReportMarkdown(const ReportInputs& in,
                             : "",
                         "\n");
       }
-      if (c.contains("runs") && c["runs"].is_object()) {
+      if (c.runs.is_object()) {
         std::string excluded;
-        if (c["runs"].contains("excluded") && c["runs"]["excluded"].is_object())
-          for (auto it = c["runs"]["excluded"].begin();
-               it != c["runs"]["excluded"].end(); ++it)
+        if (c.runs.contains("excluded") && c.runs["excluded"].is_object())
+          for (auto it = c.runs["excluded"].begin(); it != c.runs["excluded"].end(); ++it)
             absl::StrAppend(&excluded, excluded.empty() ? "" : ", ", it.key(),
                             " ", it.value().dump());
-        absl::StrAppend(&body, "- **Runs**: ", c["runs"].value("valid", 0),
-                        " valid of ", c["runs"].value("planned", 0),
+        absl::StrAppend(&body, "- **Runs**: ", c.runs.value("valid", 0),
+                        " valid of ", c.runs.value("planned", 0),
                         " planned; excluded: ",
                         excluded.empty() ? "none" : excluded, "\n");
       }
-      if (c.contains("observed") && !c["observed"].empty())
-        absl::StrAppend(&body, "- **Observed**: ", ObservedText(c["observed"]), "\n");
-      const std::string v = c.value("verdict", "");
+      if (!c.observed.empty())
+        absl::StrAppend(&body, "- **Observed**: ", ObservedText(c.observed), "\n");
+      const std::string& v = c.verdict;
       absl::StrAppend(&body, "- **Verdict**: <span class=\"", VerdictClass(v), "\">",
                       VerdictMark(v), " ", VerdictWords(v), "</span> (`",
                       ReasonCode(c, in.tier), "`)",
-                      c.value("reconstructed", false)
+                      c.reconstructed
                           ? " (setup reconstructed: P2's body is unavailable)"
                           : "",
                       "\n");
-      if (c.contains("reason") && c["reason"].is_string())
-        absl::StrAppend(&body, "- **Why**: ", ReasonText(c["reason"].get<std::string>()),
-                        "\n");
-      if (c.contains("to_decide") && c["to_decide"].is_object())
+      if (!c.reason.empty())
+        absl::StrAppend(&body, "- **Why**: ", ReasonText(c.reason), "\n");
+      if (c.to_decide.is_object())
         absl::StrAppend(&body, "- **To decide**: `",
-                        c["to_decide"].value("command", ""), "` (",
-                        CoreHours(c["to_decide"]), ")\n");
+                        c.to_decide.value("command", ""), "` (",
+                        CoreHours(c.to_decide), ")\n");
       absl::StrAppend(&body, "- **Design**: ", DesignText(r, c).empty() ? "-" : DesignText(r, c),
                       "\n");
       if (!refs.empty())
@@ -1123,9 +1109,9 @@ std::string ReportMarkdown(const ReportInputs& in,
                                      files.compare_result),
                       " (only the ", files.compare_tier, " tier draws it)\n\n");
     }
-    if (r.contains("notes") && r["notes"].is_array() && !r["notes"].empty()) {
+    if (result.notes.is_array() && !result.notes.empty()) {
       absl::StrAppend(&body, "Notes:\n\n");
-      for (const auto& n : r["notes"])
+      for (const auto& n : result.notes)
         absl::StrAppend(&body, "- ", n.is_string() ? n.get<std::string>() : n.dump(), "\n");
       absl::StrAppend(&body, "\n");
     }
@@ -1141,7 +1127,7 @@ std::string ReportMarkdown(const ReportInputs& in,
                   "and say so where a figure may differ.\n\n",
                   "| P1 file:line | what P1 does | what we do | can it change a verdict? |\n",
                   "|---|---|---|---|\n");
-  for (const Deviation& d : kDeviations) {
+  for (const Deviation& d : reference.deviations) {
     const std::string lines = d.first == d.last
                                   ? absl::StrCat(d.first)
                                   : absl::StrCat(d.first, "-", d.last);
@@ -1157,11 +1143,11 @@ std::string ReportMarkdown(const ReportInputs& in,
                   "a parameter, and every verdict that rests on them is "
                   "marked *reconstructed*.\n\n",
                   "| choice | ours | parameter |\n|---|---|---|\n");
-  for (const Reconstruction& r : kReconstructions)
+  for (const Reconstruction& r : reference.reconstructions)
     absl::StrAppend(&body, "| ", r.choice, " | ", Cell(r.ours), " | ",
                     Cell(r.parameter), " |\n");
   absl::StrAppend(&body, "\n## Glossary\n\n| term | definition |\n|---|---|\n");
-  for (const Term& t : kGlossary)
+  for (const GlossaryTerm& t : reference.glossary)
     absl::StrAppend(&body, "| ", t.term, " | ", Cell(t.definition), " |\n");
   absl::StrAppend(&body, "\n");
   return absl::StrCat(md, toc, "\n", body);
@@ -1211,58 +1197,11 @@ absl::StatusOr<std::string> MarkdownToHtml(const std::string& body_md,
     cmark_parser_free(parser);
     return result;
   };
-  constexpr char kStyle[] = R"css(
-:root{--fg:#1d1d1f;--muted:#555;--line:#d8d8d8;--accent:#0b5cad}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg)}
-.layout{display:grid;grid-template-columns:280px minmax(0,1fr);max-width:1400px;margin:auto}
-nav.toc{position:sticky;top:0;align-self:start;max-height:100vh;overflow-y:auto;
- padding:12px 14px;border-right:1px solid var(--line);font-size:13px;background:#fafafa}
-nav.toc h2{font-size:15px;margin:4px 0 8px}
-nav.toc ul{padding-left:14px;margin:0}nav.toc li{margin:2px 0}
-main{padding:8px 28px 60px;min-width:0}
-h1{font-size:26px;line-height:1.25}h2{margin-top:2em;border-bottom:1px solid var(--line);padding-bottom:4px}
-h3{margin-top:1.6em;font-size:17px;font-family:ui-monospace,monospace}
-a{color:var(--accent)}
-table{border-collapse:collapse;display:block;overflow-x:auto;max-width:100%;font-size:14px;margin:12px 0}
-th,td{border:1px solid var(--line);padding:4px 8px;vertical-align:top}
-th{background:#f2f2f2;text-align:left}
-tr:nth-child(even) td{background:#fbfbfb}
-img{max-width:100%;height:auto;border:1px solid var(--line)}
-p em:first-child{font-style:normal;font-weight:600}
-code{font-size:90%;background:#f3f3f3;padding:0 3px;border-radius:3px}
-.v-yes{color:#0a6b2d;font-weight:600}.v-no{color:#b00020;font-weight:600}
-.v-open{color:#8a5a00;font-weight:600}.v-desc{color:#555;font-style:italic}
-.v-none{color:#777}
-td small,th small{color:var(--muted);font-size:12px;font-weight:normal}
-.status table{font-size:13px;table-layout:fixed;width:100%;display:table}
-.status td,.status th{padding:3px 5px}
-.status td:nth-child(1),.status th:nth-child(1){width:2.2em;text-align:right}
-.status td:nth-child(2){overflow-wrap:break-word;width:26%}
-.status td:last-child,.status th:last-child{width:3.8em;font-size:12px}
-.forest img{border:none;max-width:100%}
-.forest p:last-child{font-size:13px;color:var(--muted)}
-.figrow{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:10px}
-.panel p{margin:4px 0;font-size:13px}
-@media (min-width:1300px){
- .glance{display:grid;grid-template-columns:470px minmax(0,1fr);gap:18px;align-items:start}
- .glance .forest{position:sticky;top:0}
- .glance h2{margin-top:0}
-}
-@media (max-width:1000px){
- .layout{display:block}
- nav.toc{position:sticky;top:0;z-index:2;max-height:45vh;border-right:none;
-  border-bottom:1px solid var(--line);padding:6px 12px}
- nav.toc details>ul{max-height:38vh;overflow-y:auto}
- main{padding:8px 14px 40px}
- table{font-size:13px}
-}
-)css";
   return absl::StrCat(
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<title>initrepro: reproduction report</title>\n<style>",
-      kStyle, "</style></head>\n<body><div class=\"layout\">\n",
+      "<title>initrepro: reproduction report</title>\n<style>\n",
+      std::string(ReportCssText()), "</style></head>\n<body><div class=\"layout\">\n",
       "<nav class=\"toc\"><details open><summary><b>Contents</b></summary>\n",
       render(toc_md), "</details></nav>\n<main>\n", render(body_md),
       "</main></div>\n"
@@ -1276,21 +1215,19 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
                          const std::map<std::string, nlohmann::json>& nightly) {
   // Columns as wide as their longest entry, so every row lines up; under an
   // undecided claim, why and what would decide it.
-  auto effect_text = [&](const nlohmann::json& c) -> std::string {
+  auto effect_text = [&](const Claim& c) -> std::string {
     const std::string e = EffectShort(c);
     return e.empty() ? "-" : e;
   };
-  auto runs_text = [](const nlohmann::json& c) -> std::string {
-    if (!c.contains("runs") || !c["runs"].is_object()) return "-";
-    return absl::StrCat(c["runs"].value("valid", 0), "/",
-                        c["runs"].value("planned", 0));
+  auto runs_text = [](const Claim& c) -> std::string {
+    if (!c.runs.is_object()) return "-";
+    return absl::StrCat(c.runs.value("valid", 0), "/", c.runs.value("planned", 0));
   };
-  auto verdict_text = [](const nlohmann::json& c, const std::string& tier) {
-    std::string v = absl::StrCat(VerdictMark(c.value("verdict", "")), " ",
-                                 VerdictWord(c.value("verdict", "")));
+  auto verdict_text = [](const Claim& c, const std::string& tier) {
+    std::string v = absl::StrCat(VerdictMark(c.verdict), " ", VerdictWord(c.verdict));
     const std::string code = ReasonCode(c, tier);
     if (code != "decided" && code != "descriptive") absl::StrAppend(&v, " (", code, ")");
-    if (c.value("reconstructed", false)) v += " [reconstr.]";
+    if (c.reconstructed) v += " [reconstr.]";
     return v;
   };
   // The committed nightly verdict of a claim, "-" when none.
@@ -1298,9 +1235,10 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
     auto n = nightly.find(experiment);
     if (n == nightly.end()) return std::string("-");
     if (!DisplayableResult(n->second)) return std::string("stale format");
-    for (const auto& c : n->second["claims"])
-      if (c.value("id", "") == id)
-        return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
+    absl::StatusOr<StoredResult> golden = ParseStoredResult(n->second, experiment);
+    if (!golden.ok()) return std::string("unreadable golden");
+    for (const Claim& c : golden->claims)
+      if (c.id == id) return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
     return std::string("-");
   };
   const bool with_nightly = !nightly.empty();
@@ -1314,11 +1252,15 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
     const size_t n = width(s);
     return s + std::string(w > n ? w - n : 0, ' ');
   };
+  // A result that does not read is one line saying so, never an abort.
+  std::vector<absl::StatusOr<StoredResult>> stored;
+  for (const auto& r : results) stored.push_back(ParseStoredResult(r, "result"));
   size_t cw = 5, vw = 7, ew = 22, rw = 10;
-  for (const auto& r : results) {
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      cw = std::max(cw, width(c.value("id", "")));
-      vw = std::max(vw, width(verdict_text(c, r.value("tier", ""))));
+  for (const auto& r : stored) {
+    if (!r.ok()) continue;
+    for (const Claim& c : r->claims) {
+      cw = std::max(cw, width(c.id));
+      vw = std::max(vw, width(verdict_text(c, r->tier)));
       ew = std::max(ew, width(effect_text(c)));
       rw = std::max(rw, width(runs_text(c)));
     }
@@ -1328,23 +1270,23 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
                                  pad("valid/plan", rw));
   if (with_nightly) absl::StrAppend(&out, "  nightly (committed golden)");
   absl::StrAppend(&out, "\n");
-  for (const auto& r : results) {
-    const std::string tier = r.value("tier", "");
-    for (const auto& c : r.value("claims", nlohmann::json::array())) {
-      std::string line = absl::StrCat(pad(c.value("id", "?"), cw), "  ",
-                                      pad(verdict_text(c, tier), vw), "  ",
-                                      pad(effect_text(c), ew), "  ",
+  for (const auto& r : stored) {
+    if (!r.ok()) {
+      absl::StrAppend(&out, "(unreadable ", r.status().message(), ")\n");
+      continue;
+    }
+    for (const Claim& c : r->claims) {
+      std::string line = absl::StrCat(pad(c.id, cw), "  ", pad(verdict_text(c, r->tier), vw),
+                                      "  ", pad(effect_text(c), ew), "  ",
                                       pad(runs_text(c), rw));
-      if (with_nightly)
-        absl::StrAppend(&line, "  ", nightly_text(r.value("experiment", ""), c.value("id", "")));
+      if (with_nightly) absl::StrAppend(&line, "  ", nightly_text(r->experiment, c.id));
       while (!line.empty() && line.back() == ' ') line.pop_back();
       absl::StrAppend(&out, line, "\n");
-      if (c.value("verdict", "") == "undecided_at_this_scale" && c.contains("reason") &&
-          c["reason"].is_string())
-        absl::StrAppend(&out, "    why: ", c["reason"].get<std::string>(), "\n");
-      if (c.contains("to_decide") && c["to_decide"].is_object())
-        absl::StrAppend(&out, "    to decide: ", c["to_decide"].value("command", ""),
-                        " (", CoreHours(c["to_decide"]), ")\n");
+      if (c.verdict == "undecided_at_this_scale" && !c.reason.empty())
+        absl::StrAppend(&out, "    why: ", c.reason, "\n");
+      if (c.to_decide.is_object())
+        absl::StrAppend(&out, "    to decide: ", c.to_decide.value("command", ""), " (",
+                        CoreHours(c.to_decide), ")\n");
     }
   }
   return out;
@@ -1392,7 +1334,11 @@ absl::Status WriteReport(const ReportInputs& in, const std::string& dir) {
   }
   // The forest plot, drawn like any figure.
   const std::vector<VerdictRow> rows =
-      VerdictRows(in.by_tier, in.by_tier_origin, SourcePlain, CommitHash());
+      VerdictRows(in.by_tier, in.by_tier_origin,
+                  [](const std::string& e, const Claim& c) {
+                    return SourcePlain(SourceOfClaim(e, c));
+                  },
+                  CommitHash());
   std::map<std::string, int> number;
   const std::vector<std::string> columns = StatusColumns(in);
   for (const VerdictRow& r : rows)
@@ -1406,7 +1352,8 @@ absl::Status WriteReport(const ReportInputs& in, const std::string& dir) {
   RETURN_IF_ERROR(
       WriteFileAtomic(dir + "/verdicts.json", VerdictsJson(rows).dump(1) + "\n"));
 
-  const std::string md = WithoutPaperMd(ReportMarkdown(in, figures));
+  ASSIGN_OR_RETURN(const std::string markdown, ReportMarkdown(in, figures));
+  const std::string md = WithoutPaperMd(markdown);
   // One source, two views: the HTML is the same markdown, with the
   // contents list moved into the navigation column.
   const size_t toc_begin = md.find("## Contents\n");

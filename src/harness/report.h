@@ -22,11 +22,13 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "src/harness/experiment.h"
 
 namespace initrepro {
 
@@ -59,10 +61,28 @@ LoadTierResults(
     const std::string& golden_dir,
     std::map<std::string, std::map<std::string, std::string>>* origins = nullptr);
 
-// Where a claim of `experiment` comes from, short ("P1 §3.2.1") and long
-// (paper section and P1 script, with links).
-std::string SourceShort(const std::string& experiment);
-std::string SourceLong(const std::string& experiment);
+// Where a claim comes from: its spec's source (src/verdict/claim_spec.h).
+// An empty `paper` means none is declared anywhere; the report then says
+// "no source declared" (never a silent placeholder) and tests/report fails.
+struct ClaimSource {
+  std::string paper;      // e.g. "P1 Sec. 3.2.1; P2"
+  std::string p1_script;  // e.g. "analysis/plot_num_circles.py"; "" when none
+};
+// The claim's own `source` (results of format 3), else that of its spec in
+// the experiment registry (format 2 results carry none; "ID@STEP" and
+// "ID@CELL" claims are ID's spec), else empty.
+ClaimSource SourceOfClaim(const std::string& experiment, const Claim& claim);
+// The distinct sources of an experiment's claims in claim order (of its
+// registered specs when `claims` is empty); never empty (one empty source
+// when none is declared).
+std::vector<ClaimSource> SourcesOfExperiment(const std::string& experiment,
+                                             const std::vector<Claim>& claims);
+// Short ("[P1 §3.2.1](link to the P1 script)", the status table), long
+// ("P1 Sec. 3.2.1; P2; P1 script [`x.py`](link)", the claim sections) and
+// plain ("P1 Sec. 3.2.1; P2; P1 script x.py", verdicts.csv).
+std::string SourceShort(const ClaimSource& source);
+std::string SourceLong(const ClaimSource& source);
+std::string SourcePlain(const ClaimSource& source);
 
 // Writes DIR/report.md, DIR/report.html, DIR/claims.md, DIR/verdicts.csv,
 // DIR/verdicts.json (src/harness/verdict_table.h) and DIR/figures/*
@@ -81,9 +101,45 @@ struct FigureFiles {
 };
 
 // report.md's text (figures are not rendered; the forest plot is
-// figures/forest.png).
-std::string ReportMarkdown(const ReportInputs& inputs,
+// figures/forest.png). Fails only when the compiled-in reference tables
+// (CompiledReportReference) do not parse.
+absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& inputs,
                            const std::vector<FigureFiles>& figures);
+
+// The report's reference tables, data files under docs/report/ compiled
+// into the binary (src/harness/report_data.h). Each file is
+//   {"format_version": 1, "about": "...", KEY: [ {field: value, ...}, ... ]}
+// with KEY "deviations" (deviations.json), "reconstructions"
+// (reconstructions.json) or "terms" (glossary.json), entries in report
+// order, every string field non-empty. Parse errors are InvalidArgument and
+// name the file and the field, e.g. "docs/report/deviations.json: field
+// 'deviations[3].first': expected a line number (an integer >= 1), found
+// \"12\"".
+struct Deviation {        // one row of "Deviations from P1's code"
+  std::string file;       // P1's file, relative to its repository root
+  int first = 0, last = 0;  // its lines (P1 commit 40d73ed), first <= last
+  std::string p1, ours;   // what P1's code does; what we do
+  std::string verdict;    // can it change a verdict?
+};
+struct Reconstruction {   // one row of "Reconstructed setups (P2)"
+  std::string choice, ours, parameter;
+};
+struct GlossaryTerm {
+  std::string term, definition;
+};
+struct ReportReference {
+  std::vector<Deviation> deviations;
+  std::vector<Reconstruction> reconstructions;
+  std::vector<GlossaryTerm> glossary;
+};
+absl::StatusOr<std::vector<Deviation>> ParseDeviations(std::string_view text,
+                                                       const std::string& file);
+absl::StatusOr<std::vector<Reconstruction>> ParseReconstructions(
+    std::string_view text, const std::string& file);
+absl::StatusOr<std::vector<GlossaryTerm>> ParseGlossary(std::string_view text,
+                                                        const std::string& file);
+// The three compiled-in files, parsed.
+absl::StatusOr<ReportReference> CompiledReportReference();
 
 // GitHub-style heading anchor: lower case, spaces to '-', punctuation other
 // than '-' and '_' dropped. report.html gives every heading this id.

@@ -164,6 +164,68 @@ void from_json(const nlohmann::json& j, Claim& c) {
   c.sequential = j.value("sequential", nlohmann::json());
 }
 
+void to_json(nlohmann::json& j, const StoredRun& r) {
+  j = {{"key", r.key}, {"digest", r.digest}, {"diverged", r.diverged}};
+}
+
+void from_json(const nlohmann::json& j, StoredRun& r) {
+  r.key = j.value("key", "");
+  r.digest = j.value("digest", "");
+  r.diverged = j.value("diverged", false);
+}
+
+void to_json(nlohmann::json& j, const StoredResult& r) {
+  j = {{"format_version", r.format_version},
+       {"experiment", r.experiment},
+       {"tier", r.tier},
+       {"description", r.description},
+       {"num_runs", r.num_runs},
+       {"num_diverged", r.num_diverged},
+       {"runs", r.runs},
+       {"data", r.data},
+       {"stats", r.stats},
+       {"design", r.design},
+       {"overrides", r.overrides},
+       {"modified_design", r.modified_design},
+       {"claims", r.claims},
+       {"figures", r.figures},
+       {"notes", r.notes}};
+  if (!r.commit.empty()) j["commit"] = r.commit;
+}
+
+void from_json(const nlohmann::json& j, StoredResult& r) {
+  // value(): every field is optional in older formats (format 2 has no
+  // design, overrides or modified_design).
+  r.format_version = j.value("format_version", 0);
+  r.experiment = j.value("experiment", "");
+  r.tier = j.value("tier", "");
+  r.description = j.value("description", "");
+  r.commit = j.value("commit", "");
+  r.num_runs = j.value("num_runs", int64_t{0});
+  r.num_diverged = j.value("num_diverged", int64_t{0});
+  r.runs = j.value("runs", std::vector<StoredRun>());
+  r.data = j.value("data", nlohmann::json::object());
+  r.stats = j.value("stats", nlohmann::json::object());
+  r.design = j.value("design", nlohmann::json());
+  r.overrides = j.value("overrides", std::vector<std::string>());
+  r.modified_design = j.value("modified_design", false);
+  r.claims = j.value("claims", std::vector<Claim>());
+  r.figures = j.value("figures", nlohmann::json::array());
+  r.notes = j.value("notes", nlohmann::json::array());
+}
+
+absl::StatusOr<StoredResult> ParseStoredResult(const nlohmann::json& j,
+                                               const std::string& where) {
+  if (!j.is_object())
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": expected a JSON object, found ", j.type_name()));
+  try {
+    return j.get<StoredResult>();
+  } catch (const nlohmann::json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat(where, ": ", e.what()));
+  }
+}
+
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
                             const std::vector<RunRecord>& runs,
                             const ExperimentResult& result) {

@@ -33,6 +33,43 @@ inline constexpr int kResultFormatVersion = 3;
 void to_json(nlohmann::json& j, const Claim& c);
 void from_json(const nlohmann::json& j, Claim& c);
 
+// A result (or golden) file as a struct. Reading tolerates older formats:
+// a field that format 2 lacks (design, overrides, modified_design, claims'
+// source and reason_code) reads as empty; a field of the wrong type is a
+// nlohmann::json::type_error naming it, and a claim without an id an
+// out_of_range error (ParseStoredResult turns both into a Status). Fields
+// this struct does not name are not kept: a round trip of the current
+// format is exact (result_test), of an older one it fills the new fields.
+struct StoredRun {
+  std::string key;     // RunKey(spec)
+  std::string digest;  // RunRecord::digest
+  bool diverged = false;
+};
+struct StoredResult {
+  int format_version = 0;  // 0 when absent
+  std::string experiment, tier, description;
+  std::string commit;  // set by merged shards only; "" when absent
+  int64_t num_runs = 0, num_diverged = 0;
+  std::vector<StoredRun> runs;
+  nlohmann::json data = nlohmann::json::object();
+  nlohmann::json stats = nlohmann::json::object();
+  nlohmann::json design;  // field -> value; null when absent (format 2)
+  std::vector<std::string> overrides;  // "field=value"
+  bool modified_design = false;
+  std::vector<Claim> claims;
+  nlohmann::json figures = nlohmann::json::array();  // as ResultToJson writes them
+  nlohmann::json notes = nlohmann::json::array();
+};
+void to_json(nlohmann::json& j, const StoredRun& r);
+void from_json(const nlohmann::json& j, StoredRun& r);
+void to_json(nlohmann::json& j, const StoredResult& r);
+void from_json(const nlohmann::json& j, StoredResult& r);
+
+// from_json without exceptions: InvalidArgument "WHERE: ..." with
+// nlohmann's description of the field at fault.
+absl::StatusOr<StoredResult> ParseStoredResult(const nlohmann::json& j,
+                                               const std::string& where);
+
 nlohmann::json ResultToJson(const Experiment& experiment, Tier tier,
                             const std::vector<RunRecord>& runs,
                             const ExperimentResult& result);

@@ -36,11 +36,9 @@ std::optional<double> Number(const nlohmann::json& v) {
   return std::nullopt;
 }
 
-std::optional<double> RunsField(const nlohmann::json& claim, const char* key) {
-  if (!claim.is_object() || !claim.contains("runs") || !claim["runs"].is_object())
-    return std::nullopt;
-  const nlohmann::json& r = claim["runs"];
-  if (!r.contains(key) || !r[key].is_number()) return std::nullopt;
+std::optional<double> RunsField(const Claim& claim, const char* key) {
+  const nlohmann::json& r = claim.runs;
+  if (!r.is_object() || !r.contains(key) || !r[key].is_number()) return std::nullopt;
   return r[key].get<double>();
 }
 
@@ -92,6 +90,33 @@ bool DisplayableResult(const nlohmann::json& r) {
          r["claims"].is_array();
 }
 
+Claim TolerantClaim(const nlohmann::json& j) {
+  Claim c;
+  if (!j.is_object()) return c;
+  c.id = Str(j, "id");
+  c.statement = Str(j, "statement");
+  c.rule = Str(j, "rule");
+  c.verdict = Str(j, "verdict");
+  c.reason = Str(j, "reason");
+  c.reason_code = Str(j, "reason_code");
+  c.design = Str(j, "design");
+  c.variant_of = Str(j, "variant_of");
+  if (j.contains("observed")) c.observed = j["observed"];
+  if (j.contains("effect")) c.effect = j["effect"];
+  if (j.contains("runs")) c.runs = j["runs"];
+  if (j.contains("to_decide")) c.to_decide = j["to_decide"];
+  if (j.contains("reconstructed") && j["reconstructed"].is_boolean())
+    c.reconstructed = j["reconstructed"].get<bool>();
+  if (j.contains("source") && j["source"].is_object()) c.source = j["source"];
+  return c;
+}
+
+std::optional<double> EffectNumber(const Claim& claim, const std::string& key) {
+  const nlohmann::json& e = claim.effect;
+  if (!e.is_object() || !e.contains(key)) return std::nullopt;
+  return Number(e[key]);
+}
+
 std::optional<double> EffectNumber(const nlohmann::json& claim,
                                    const std::string& key) {
   if (!claim.is_object() || !claim.contains("effect") || !claim["effect"].is_object())
@@ -102,15 +127,23 @@ std::optional<double> EffectNumber(const nlohmann::json& claim,
 }
 
 std::optional<double> ClaimNull(const nlohmann::json& claim) {
-  const std::string reason = Str(claim, "reason");
+  return ClaimNull(TolerantClaim(claim));
+}
+
+std::optional<double> ClaimThreshold(const nlohmann::json& claim) {
+  return ClaimThreshold(TolerantClaim(claim));
+}
+
+std::optional<double> ClaimNull(const Claim& claim) {
+  const std::string& reason = claim.reason;
   static const std::regex kNull(std::string("the null ") + kNumber);
   static const std::regex kLies(std::string("lies (?:above|below) ") + kNumber);
   if (auto v = FirstMatch(reason, kNull)) return v;
   return FirstMatch(reason, kLies);
 }
 
-std::optional<double> ClaimThreshold(const nlohmann::json& claim) {
-  const std::string reason = Str(claim, "reason");
+std::optional<double> ClaimThreshold(const Claim& claim) {
+  const std::string& reason = claim.reason;
   static const std::regex kThreshold(std::string("threshold ") + kNumber);
   static const std::regex kReaches(std::string("\\(it reaches ") + kNumber + "\\)");
   static const std::regex kSide(std::string("wrong side of ") + kNumber);
@@ -120,12 +153,15 @@ std::optional<double> ClaimThreshold(const nlohmann::json& claim) {
 }
 
 std::string ReasonCode(const nlohmann::json& claim, const std::string& tier) {
-  const std::string own = Str(claim, "reason_code");
-  if (!own.empty()) return own;
-  const std::string verdict = Str(claim, "verdict");
+  return ReasonCode(TolerantClaim(claim), tier);
+}
+
+std::string ReasonCode(const Claim& claim, const std::string& tier) {
+  if (!claim.reason_code.empty()) return claim.reason_code;
+  const std::string& verdict = claim.verdict;
   if (verdict == "descriptive") return "descriptive";
   if (verdict == "reproduced" || verdict == "not_reproduced") return "decided";
-  const std::string reason = Str(claim, "reason");
+  const std::string& reason = claim.reason;
   if (tier == "smoke" || absl::StartsWith(reason, "smoke tier")) return "smoke_tier";
   const auto valid = RunsField(claim, "valid"), planned = RunsField(claim, "planned");
   if (absl::StartsWith(reason, "too few valid runs") ||
@@ -133,8 +169,7 @@ std::string ReasonCode(const nlohmann::json& claim, const std::string& tier) {
     return "too_few_valid";
   if (absl::StrContains(reason, "ceiling")) return "ceiling";
   if (absl::StrContains(reason, "undefined") ||
-      (claim.contains("effect") && claim["effect"].is_object() &&
-       !EffectNumber(claim, "estimate").has_value()))
+      (claim.effect.is_object() && !EffectNumber(claim, "estimate").has_value()))
     return absl::StrContains(reason, "are needed") ? "too_few_units" : "undefined";
   if (absl::StrContains(reason, "are needed")) return "too_few_units";
   if (absl::StrContains(reason, "does not rule the claim out")) {
@@ -146,23 +181,35 @@ std::string ReasonCode(const nlohmann::json& claim, const std::string& tier) {
   return "undecided";
 }
 
+namespace {
+
+// A design as words: a string as is, an object as "key = value, ...".
+std::string RenderDesign(const nlohmann::json& d) {
+  if (d.is_string()) return d.get<std::string>();
+  if (!d.is_object()) return "";
+  std::vector<std::string> parts;
+  for (auto it = d.begin(); it != d.end(); ++it)
+    parts.push_back(absl::StrCat(it.key(), " = ",
+                                 it.value().is_string()
+                                     ? it.value().get<std::string>()
+                                     : it.value().dump()));
+  return absl::StrJoin(parts, ", ");
+}
+
+}  // namespace
+
 std::string DesignText(const nlohmann::json& result, const nlohmann::json& claim) {
-  auto render = [](const nlohmann::json& d) -> std::string {
-    if (d.is_string()) return d.get<std::string>();
-    if (!d.is_object()) return "";
-    std::vector<std::string> parts;
-    for (auto it = d.begin(); it != d.end(); ++it)
-      parts.push_back(absl::StrCat(it.key(), " = ",
-                                   it.value().is_string()
-                                       ? it.value().get<std::string>()
-                                       : it.value().dump()));
-    return absl::StrJoin(parts, ", ");
-  };
   if (claim.is_object() && claim.contains("design")) {
-    const std::string s = render(claim["design"]);
+    const std::string s = RenderDesign(claim["design"]);
     if (!s.empty()) return s;
   }
-  if (result.is_object() && result.contains("design")) return render(result["design"]);
+  if (result.is_object() && result.contains("design")) return RenderDesign(result["design"]);
+  return "";
+}
+
+std::string DesignText(const nlohmann::json& result, const Claim& claim) {
+  if (!claim.design.empty()) return claim.design;
+  if (result.is_object() && result.contains("design")) return RenderDesign(result["design"]);
   return "";
 }
 
@@ -212,7 +259,7 @@ std::string TierScale(const std::vector<const nlohmann::json*>& results) {
 
 std::vector<VerdictRow> VerdictRows(
     const TierResults& results, const TierOrigins& origins,
-    const std::function<std::string(const std::string&)>& source_of,
+    const std::function<std::string(const std::string&, const Claim&)>& source_of,
     const std::string& commit) {
   std::vector<VerdictRow> rows;
   for (const auto& [experiment, tiers] : results) {
@@ -245,11 +292,12 @@ std::vector<VerdictRow> VerdictRows(
             if (o != e->second.end()) row.from = o->second;
           }
           row.claim_json = c;
+          row.typed = TolerantClaim(c);
           for (const char* key : {"design", "overrides", "modified_design"})
             if (t->second.contains(key)) row.result_meta[key] = t->second[key];
-          row.verdict = Str(c, "verdict");
-          row.reason_code = ReasonCode(c, tier);
-          row.source = source_of ? source_of(experiment) : "";
+          row.verdict = row.typed.verdict;
+          row.reason_code = ReasonCode(row.typed, tier);
+          row.source = source_of ? source_of(experiment, row.typed) : "";
           row.commit = t->second.contains("commit") && t->second["commit"].is_string()
                            ? t->second["commit"].get<std::string>()
                            : commit;
@@ -270,11 +318,11 @@ struct Fields {
   std::string command;
 };
 
-Fields FieldsOf(const nlohmann::json& c) {
+Fields FieldsOf(const Claim& c) {
   Fields f;
-  if (c.contains("effect") && c["effect"].is_object()) {
-    f.statistic = Str(c["effect"], "statistic");
-    f.unit = Str(c["effect"], "unit");
+  if (c.effect.is_object()) {
+    f.statistic = Str(c.effect, "statistic");
+    f.unit = Str(c.effect, "unit");
   }
   f.estimate = EffectNumber(c, "estimate");
   f.low = EffectNumber(c, "low");
@@ -283,10 +331,9 @@ Fields FieldsOf(const nlohmann::json& c) {
   f.n = EffectNumber(c, "n");
   f.valid = RunsField(c, "valid");
   f.planned = RunsField(c, "planned");
-  if (c.contains("to_decide") && c["to_decide"].is_object()) {
-    f.command = Str(c["to_decide"], "command");
-    if (c["to_decide"].contains("core_hours"))
-      f.hours = Number(c["to_decide"]["core_hours"]);
+  if (c.to_decide.is_object()) {
+    f.command = Str(c.to_decide, "command");
+    if (c.to_decide.contains("core_hours")) f.hours = Number(c.to_decide["core_hours"]);
   }
   return f;
 }
@@ -300,14 +347,14 @@ std::string VerdictsCsv(const std::vector<VerdictRow>& rows) {
       "source,commit,design,reason\n";
   auto text = [](const std::string& s) { return s.empty() ? "-" : CsvField(s); };
   for (const VerdictRow& r : rows) {
-    const Fields f = FieldsOf(r.claim_json);
+    const Fields f = FieldsOf(r.typed);
     std::vector<std::string> cells = {
         text(r.claim), text(r.experiment), text(r.tier), text(r.from),
         text(r.verdict), text(f.statistic), CsvNumber(f.estimate),
         CsvNumber(f.low), CsvNumber(f.high), CsvNumber(f.level), CsvNumber(f.n),
         text(f.unit), CsvNumber(f.valid), CsvNumber(f.planned),
         text(r.reason_code), text(f.command), CsvNumber(f.hours), text(r.source),
-        text(r.commit), text(r.design), text(Str(r.claim_json, "reason"))};
+        text(r.commit), text(r.design), text(r.typed.reason)};
     absl::StrAppend(&csv, absl::StrJoin(cells, ","), "\n");
   }
   return csv;
@@ -320,7 +367,7 @@ nlohmann::json VerdictsJson(const std::vector<VerdictRow>& rows) {
     return s;
   };
   for (const VerdictRow& r : rows) {
-    const Fields f = FieldsOf(r.claim_json);
+    const Fields f = FieldsOf(r.typed);
     nlohmann::json j = {
         {"claim", r.claim},
         {"experiment", r.experiment},
@@ -342,7 +389,7 @@ nlohmann::json VerdictsJson(const std::vector<VerdictRow>& rows) {
         {"source", text(r.source)},
         {"commit", text(r.commit)},
         {"design", text(r.design)},
-        {"reason", text(Str(r.claim_json, "reason"))},
+        {"reason", text(r.typed.reason)},
     };
     out.push_back(j);
   }
@@ -362,9 +409,11 @@ std::string VerdictMark(const std::string& v) {
   return "?";
 }
 
-std::string EffectShort(const nlohmann::json& c) {
-  if (!c.is_object() || !c.contains("effect") || !c["effect"].is_object()) return "";
-  const std::string stat = Str(c["effect"], "statistic");
+std::string EffectShort(const nlohmann::json& c) { return EffectShort(TolerantClaim(c)); }
+
+std::string EffectShort(const Claim& c) {
+  if (!c.effect.is_object()) return "";
+  const std::string stat = Str(c.effect, "statistic");
   const auto est = EffectNumber(c, "estimate"), lo = EffectNumber(c, "low"),
              hi = EffectNumber(c, "high");
   if (!est && !lo && !hi) return absl::StrCat(stat, " undefined");
@@ -425,7 +474,7 @@ VerdictDiff DiffVerdicts(const std::vector<VerdictRow>& a,
     seen.insert(key);
     ++d.compared;
     const VerdictRow& rb = *it->second;
-    const Fields fa = FieldsOf(ra.claim_json), fb = FieldsOf(rb.claim_json);
+    const Fields fa = FieldsOf(ra.typed), fb = FieldsOf(rb.typed);
     std::vector<std::string> moved;
     const bool verdict_moved = ra.verdict != rb.verdict;
     if (verdict_moved)

@@ -15,6 +15,8 @@
   caption with "rise" while an observed `*rose*` key reads "0 of M" must
   read as an expectation);
 - the report cites no PAPER.md (a file outside the repository);
+- every claim has a source (its ClaimSpec's paper): in the result, in
+  verdicts.csv and in report.md (never "no source declared");
 - each figures/*.gp re-renders its PNG and SVG alone in a temporary folder;
 - a result of an old format shows as "stale format".
 """
@@ -125,6 +127,13 @@ try:
     with open(os.path.join(report, "verdicts.csv"), encoding="utf-8") as fh:
         for row in csvmod.DictReader(fh):
             verdict_rows.add((row["claim"], row["tier"]))
+            # Every claim's source comes from its ClaimSpec (paper, P1
+            # script): an experiment without one is an error, never a
+            # placeholder.
+            if row["source"] in ("", "-", "no source declared"):
+                problems.append(
+                    f"claim {row['claim']} ({row['tier']}) has no source: declare "
+                    f"paper (and p1_script) in {row['experiment']}'s ClaimSpecs")
 except (OSError, KeyError) as e:
     problems.append(f"verdicts.csv unreadable: {e}")
 smoke_results = []
@@ -139,6 +148,15 @@ for path in glob.glob(os.path.join(out, "results", "*.smoke.json")):
             problems.append(f"claim {claim['id']} has no smoke row in verdicts.csv")
 if claims == 0:
     problems.append("no smoke results found")
+for path in glob.glob(os.path.join(out, "results", "*.smoke.json")):
+    result = json.load(open(path))
+    for claim in result["claims"]:
+        src = claim.get("source") or {}
+        if not src.get("paper"):
+            problems.append(f"{os.path.basename(path)}: claim {claim['id']} carries "
+                            "no source.paper (its ClaimSpec declares none)")
+if "no source declared" in md:
+    problems.append("report.md says 'no source declared' for some claim")
 if "stale format" not in table:
     problems.append("the format-1 paper result does not show as stale format")
 
