@@ -41,12 +41,6 @@ constexpr char kP1Code[] =
     "https://github.com/carlguo866/circle-survival/blob/main/";
 const char* const kStatusTiers[] = {"ci", "nightly", "paper"};
 
-std::string Num(const nlohmann::json& v) {
-  if (v.is_string()) return v.get<std::string>();  // "inf" bounds
-  return v.is_number() ? absl::StrFormat("%.3g", v.get<double>())
-                       : std::string("undefined");
-}
-
 // Markdown table cells: no newline, no unescaped pipe.
 std::string Cell(const std::string& s) {
   return absl::StrReplaceAll(s, {{"|", "\\|"}, {"\n", " "}});
@@ -141,10 +135,6 @@ std::string ReasonText(const std::string& reason) {
       reason, kReaches,
       "(it reaches $1, the claim's threshold: *not reproduced* needs the "
       "whole interval on the wrong side of it)");
-}
-
-std::string RunCommand(const std::string& experiment, const std::string& tier) {
-  return absl::StrCat("`repro run ", experiment, " --tier=", tier, "`");
 }
 
 const nlohmann::json* Found(const ReportInputs& in, const std::string& experiment,
