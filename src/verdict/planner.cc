@@ -111,6 +111,24 @@ bool ReadFractionRule(const std::string& rule, FractionRule* out) {
   return false;
 }
 
+// The groups of a kMinFraction claim its observed numbers list: with
+// effect.group "NAME=VALUE" (e.g. "wd=0.1"), the observed entries keyed
+// "NAME=..." whose values are objects (e.g. {"line_runs", "valid_runs"});
+// 0 when there are none.
+int64_t GroupsInObserved(const nlohmann::json& claim,
+                         const nlohmann::json& effect) {
+  const std::string group = effect.value("group", std::string());
+  const size_t eq = group.find('=');
+  if (eq == std::string::npos || !claim.contains("observed") ||
+      !claim["observed"].is_object())
+    return 0;
+  const std::string prefix = group.substr(0, eq + 1);
+  int64_t n = 0;
+  for (const auto& [key, value] : claim["observed"].items())
+    if (key.rfind(prefix, 0) == 0 && value.is_object()) ++n;
+  return n;
+}
+
 // Statistics whose effects a file labels alike ("fraction" for all three
 // fraction rules).
 int Family(Statistic s) {
@@ -350,8 +368,20 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim,
         static const std::regex kValues(R"(([0-9]+) values of)");
         std::smatch m;
         const std::string design = claim.value("design", std::string());
+        const int64_t keyed = GroupsInObserved(claim, e);
+        const int64_t valid =
+            claim.contains("runs") && claim["runs"].is_object()
+                ? claim["runs"].value("valid", int64_t{0})
+                : 0;
         if (std::regex_search(design, m, kValues)) {
           groups = std::stoll(m[1].str());
+        } else if (keyed > 0) {
+          groups = keyed;
+        } else if (p.units > 0 && valid >= 2 * p.units) {
+          groups = (valid + p.units / 2) / p.units;
+          p.assumed.push_back(absl::StrCat(
+              groups, " groups (valid runs / effect.n: the file names no "
+              "group count)"));
         } else {
           p.assumed.push_back("one group (the design names no group count)");
         }
