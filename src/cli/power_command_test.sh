@@ -57,6 +57,24 @@ ns="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$TMP/nospec" --forma
 check "undeclared claim from the rule" grep -q '"from_spec": false' <<<"$ns"
 check "undeclared claim says so" grep -q 'no ClaimSpec for this claim' <<<"$ns"
 
+# Every spec's scale_field names an integer field of its experiment's
+# design at every tier that decides (the driver's `--set FIELD=N`).
+"$REPRO" claims --format=json >"$TMP/claims.json"
+check "claims json" test -s "$TMP/claims.json"
+for t in ci nightly paper; do
+  "$REPRO" design $(python3 -c 'import json,sys; print(" ".join(sorted({c["id"].split("/")[0] for c in json.load(open(sys.argv[1])) if c.get("scale_field")})))' "$TMP/claims.json") \
+    --tier=$t --format=json >"$TMP/design.$t.json"
+  check "scale_field is an int design field at $t" python3 - "$TMP/claims.json" "$TMP/design.$t.json" <<'PY'
+import json, sys
+claims = json.load(open(sys.argv[1]))
+designs = {d["experiment"]: d["design"] for d in json.load(open(sys.argv[2]))}
+bad = [c["id"] for c in claims if c.get("scale_field") and not (
+    isinstance(designs[c["id"].split("/")[0]].get(c["scale_field"]), int))]
+print("\n".join("bad scale_field: " + b for b in bad))
+sys.exit(1 if bad else 0)
+PY
+done
+
 expect2() {  # expect2 NAME ARGS...: exit 2 and a message on stderr
   local name="$1"; shift
   local err
