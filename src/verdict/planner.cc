@@ -192,14 +192,14 @@ absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& t) {
     case Statistic::kFraction:
     case Statistic::kMinFraction:
     case Statistic::kFractionInside: {
-      int64_t total = 0;
+      int64_t smallest = -1;
       for (const auto& [yes, n] : t.counts) {
         p.group_rates.push_back(n > 0 ? static_cast<double>(yes) / n : 0);
-        total += n;
+        smallest = smallest < 0 ? n : std::min(smallest, n);
       }
-      if (p.group_rates.empty() || total == 0)
+      if (p.group_rates.empty() || smallest <= 0)
         return absl::FailedPreconditionError(
-            absl::StrCat(t.id, ": no units to plan from"));
+            absl::StrCat(t.id, ": no units to plan from (a group is empty)"));
       if (t.statistic == Statistic::kFractionInside &&
           (t.counts.size() != 1 || !std::isfinite(t.threshold_high)))
         return absl::FailedPreconditionError(absl::StrCat(
@@ -211,7 +211,9 @@ absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& t) {
           t.side == Side::kLess
               ? *std::max_element(p.group_rates.begin(), p.group_rates.end())
               : *std::min_element(p.group_rates.begin(), p.group_rates.end());
-      p.units = total;
+      // Every group must reach the plan's per-group n: scale from the
+      // smallest (units = groups x its n, comparable with ClaimPlan::units).
+      p.units = smallest * static_cast<int64_t>(t.counts.size());
       break;
     }
     case Statistic::kSignTest: {

@@ -43,9 +43,10 @@ struct Pilot {
   double max_p = std::numeric_limits<double>::quiet_NaN();
   double estimate = std::numeric_limits<double>::quiet_NaN();  // as reported
   // Units behind the pilot: effect.n; kMinFraction over all its groups
-  // (from a test the sum of the groups' trials, from a file effect.n x
-  // groups), like ClaimPlan::units, so that runs per unit and the scaling
-  // of a design field compare like with like.
+  // (from a test groups x the smallest group's trials, so that scaling a
+  // design field brings every group to the plan's per_group; from a file
+  // effect.n x groups), like ClaimPlan::units, so that runs per unit and
+  // the scaling of a design field compare like with like.
   int64_t units = 0;
   // Means: the standardised effect in the claimed direction (mean / sd;
   // Welch: difference / sqrt((var a + var b) / 2)) and a's share of units.

@@ -241,11 +241,14 @@ TEST(PlannerTest, LessMinFractionPilot) {
   EXPECT_EQ(plan.per_group, 51);
   EXPECT_EQ(plan.at_units.reproduced, 1);
   EXPECT_EQ(plan.at_units.not_reproduced, 0);
-  // The worst group in the claimed direction is the highest rate.
-  t.counts = {{0, 16}, {4, 16}};
+  EXPECT_EQ(p->units, 32);
+  // The worst group in the claimed direction is the highest rate; units
+  // are groups x the smallest group's n (every group must reach per_group).
+  t.counts = {{0, 16}, {4, 14}};
   p = PilotFromTest(t);
   ASSERT_TRUE(p.ok());
-  EXPECT_EQ(p->estimate, 0.25);
+  EXPECT_EQ(p->estimate, 4.0 / 14);
+  EXPECT_EQ(p->units, 28);
   // A plain "less" fraction is planned on the same side.
   t.statistic = Statistic::kFraction;
   t.counts = {{0, 16}};
