@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
 #include "absl/flags/declare.h"
@@ -10,6 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "src/harness/result.h"
+#include "src/harness/verdict_table.h"
+#include "src/verdict/claim_spec.h"
 #include "src/verdict/planner.h"
 
 ABSL_DECLARE_FLAG(std::string, tier);
@@ -100,6 +104,37 @@ void PrintText(const nlohmann::json& r) {
   }
 }
 
+// A result or golden file of `experiment` at `tier`, of result format 2
+// (the committed goldens) up to the current one: only the claims' effects,
+// rules, runs and designs are read, which both formats have.
+absl::StatusOr<nlohmann::json> ReadPilotFile(const std::string& path,
+                                             const std::string& experiment,
+                                             Tier tier) {
+  std::ifstream in(path);
+  if (!in.good())
+    return absl::NotFoundError(absl::StrCat(path, ": cannot read"));
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded())
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON"));
+  if (!DisplayableResult(j) || j["format_version"].get<double>() >
+                                   kResultFormatVersion)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'format_version': expected 2 to ", kResultFormatVersion,
+        " with a 'claims' array, found ",
+        j.is_object() && j.contains("format_version")
+            ? j["format_version"].dump()
+            : "nothing"));
+  if (j.value("experiment", nlohmann::json()) != experiment)
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'experiment': expected \"", experiment, "\", found ",
+        j.value("experiment", nlohmann::json()).dump()));
+  if (j.value("tier", nlohmann::json()) != TierName(tier))
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, ": field 'tier': expected \"", TierName(tier), "\", found ",
+        j.value("tier", nlohmann::json()).dump()));
+  return j;
+}
+
 }  // namespace
 
 absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
@@ -118,8 +153,7 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
     const std::string path = GoldenPath(options, experiment.Name(), t);
     tried.push_back(path);
     if (!std::filesystem::exists(path)) continue;
-    absl::StatusOr<nlohmann::json> g =
-        ReadResultFile(path, experiment.Name(), t);
+    absl::StatusOr<nlohmann::json> g = ReadPilotFile(path, experiment.Name(), t);
     if (!g.ok()) return g.status();
     golden = *std::move(g);
     pilot_tier = t;
@@ -142,11 +176,22 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
                         {"core_hours_per_run", per_run},
                         {"cap_core_hours", cap_core_hours},
                         {"claims", nlohmann::json::array()}};
+  // The claims' specs: statistic, side and thresholds come from them, the
+  // rule sentence is read only for a claim without one.
+  const std::vector<ClaimSpec> claim_specs = experiment.ClaimSpecs();
+  auto spec_of = [&](const std::string& id) -> const ClaimSpec* {
+    for (const ClaimSpec& s : claim_specs)
+      if (s.id == id || s.id == SpecIdOf(id)) return &s;
+    return nullptr;
+  };
   for (const auto& claim : golden["claims"]) {
-    nlohmann::json c = {{"id", claim.value("id", std::string())},
+    const std::string id = claim.value("id", std::string());
+    nlohmann::json c = {{"id", id},
                         {"verdict", claim.value("verdict", std::string())},
                         {"effect", claim.value("effect", nlohmann::json())}};
-    absl::StatusOr<Pilot> pilot = PilotFromClaimJson(claim);
+    const ClaimSpec* spec = spec_of(id);
+    c["from_spec"] = spec != nullptr;
+    absl::StatusOr<Pilot> pilot = PilotFromClaimJson(claim, spec);
     if (!pilot.ok()) {
       c["error"] = std::string(pilot.status().message());
       out["claims"].push_back(c);
@@ -156,8 +201,7 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
         claim.contains("runs") ? claim["runs"].value("planned", int64_t{0}) : 0;
     const int64_t units_now = pilot->units;
     double runs_per_unit = 1;
-    if (pilot->statistic != Statistic::kMinFraction && units_now > 0 &&
-        runs_now > 0)
+    if (units_now > 0 && runs_now > 0)
       runs_per_unit = static_cast<double>(runs_now) / units_now;
     const ClaimPlan plan =
         PlanClaim(*pilot, {runs_per_unit, per_run, cap_core_hours});

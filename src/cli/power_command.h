@@ -6,9 +6,15 @@
 // pilot the truth, or "not decidable below H core-hours" with the
 // probability at the cap.
 //
-// Runs per unit are the claim's runs.planned / effect.n in the pilot
-// (kMinFraction: 1, a unit being one run at one group); the cost of a run is
-// EstimatedCoreHours(Plan(TIER)) / Plan(TIER).size() (src/harness/driver.h).
+// The pilot file may be of result format 2 (the committed goldens today)
+// or 3. Statistic, side, threshold, threshold_high and max_p are those of
+// the claim's ClaimSpec (EXP's ClaimSpecs()); only a claim without a spec
+// is read from its rule sentence, which its plan's `assumed` says.
+//
+// Runs per unit are the claim's runs.planned / the pilot's units (for
+// kMinFraction the units of all groups, effect.n x groups); the cost of a
+// run is EstimatedCoreHours(Plan(TIER)) / Plan(TIER).size()
+// (src/harness/driver.h).
 #ifndef INITREPRO_SRC_CLI_POWER_COMMAND_H_
 #define INITREPRO_SRC_CLI_POWER_COMMAND_H_
 
@@ -29,7 +35,7 @@ int RunPowerCommand(const std::vector<std::string>& args);
 // The JSON `repro power --format=json` prints for one experiment:
 // {experiment, tier, pilot_tier, pilot_file, planned_runs,
 //  core_hours_per_run, cap_core_hours, claims: [{id, verdict, effect,
-//  units_now, runs_now, runs_per_unit, plan | error}]}. A claim that cannot
+//  from_spec, units_now, runs_now, runs_per_unit, plan | error}]}. A claim that cannot
 // be planned (descriptive, undefined pilot) carries `error`, never aborts.
 absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
                                            Tier tier,

@@ -1,6 +1,7 @@
 #!/bin/bash
-# `repro power` on one committed golden (MA-frozen.nightly): text and JSON
-# output, the fallback to the tier below, and the usage errors (exit 2).
+# `repro power` on one committed golden (MA-frozen.nightly, format 2): text
+# and JSON output, the fallback to the tier below, format 3 read alike, the
+# spec preferred to the rule sentence, and the usage errors (exit 2).
 set -u
 REPRO="$1"
 GOLDEN_DIR="$(dirname "$2")"
@@ -12,6 +13,7 @@ check() {  # check NAME COMMAND...: the command must succeed
 
 out="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR")"
 rc=$?
+out2="$out"
 check "text exit 0" test "$rc" -eq 0
 check "names the pilot" grep -q "pilot $GOLDEN_DIR/MA-frozen.nightly.json" <<<"$out"
 check "lists the odds-ratio claim" grep -q "MA-frozen/d-at-least-p-converges  \[undecided_at_this_scale\]" <<<"$out"
@@ -32,6 +34,46 @@ check "paper falls back to nightly" grep -q "MA-frozen at paper: pilot $GOLDEN_D
 # A cap too small for any design: "not decidable below cap".
 out="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR" --cap_core_hours=0.01)"
 check "tiny cap" grep -q "not decidable below cap" <<<"$out"
+
+# Both result formats: the committed golden is format 2; a format-3 copy
+# reads the same, a format the binary does not know is refused (exit 2).
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+mkdir -p "$TMP/f3" "$TMP/f9" "$TMP/nospec"
+sed 's/"format_version": 2/"format_version": 3/' "$GOLDEN_DIR/MA-frozen.nightly.json" >"$TMP/f3/MA-frozen.nightly.json"
+sed 's/"format_version": 2/"format_version": 9/' "$GOLDEN_DIR/MA-frozen.nightly.json" >"$TMP/f9/MA-frozen.nightly.json"
+check "golden is format 2" grep -q '"format_version": 2' "$GOLDEN_DIR/MA-frozen.nightly.json"
+f3="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$TMP/f3")"
+check "format 3 exit 0" test $? -eq 0
+check "format 3 plans like format 2" test "$(sed 1d <<<"$f3")" = "$(sed 1d <<<"$out2")"
+err="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$TMP/f9" 2>&1 >/dev/null)"
+check "format 9 refused" grep -q "format_version': expected 2 to 3" <<<"$err"
+
+# The spec gives statistic, side and threshold; a claim without a spec (an
+# id MA-frozen does not declare) falls back to its rule sentence and says so.
+check "json reads the spec" grep -q '"from_spec": true' <<<"$json"
+check "spec side less" grep -q '"side": "less"' <<<"$json"
+sed 's#"MA-frozen/larger-d-trains-better"#"MA-frozen/undeclared"#' "$GOLDEN_DIR/MA-frozen.nightly.json" >"$TMP/nospec/MA-frozen.nightly.json"
+ns="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$TMP/nospec" --format=json)"
+check "undeclared claim from the rule" grep -q '"from_spec": false' <<<"$ns"
+check "undeclared claim says so" grep -q 'no ClaimSpec for this claim' <<<"$ns"
+
+# Every spec's scale_field names an integer field of its experiment's
+# design at every tier that decides (the driver's `--set FIELD=N`).
+"$REPRO" claims --format=json >"$TMP/claims.json"
+check "claims json" test -s "$TMP/claims.json"
+for t in ci nightly paper; do
+  "$REPRO" design $(python3 -c 'import json,sys; print(" ".join(sorted({c["id"].split("/")[0] for c in json.load(open(sys.argv[1])) if c.get("scale_field")})))' "$TMP/claims.json") \
+    --tier=$t --format=json >"$TMP/design.$t.json"
+  check "scale_field is an int design field at $t" python3 - "$TMP/claims.json" "$TMP/design.$t.json" <<'PY'
+import json, sys
+claims = json.load(open(sys.argv[1]))
+designs = {d["experiment"]: d["design"] for d in json.load(open(sys.argv[2]))}
+bad = [c["id"] for c in claims if c.get("scale_field") and not (
+    isinstance(designs[c["id"].split("/")[0]].get(c["scale_field"]), int))]
+print("\n".join("bad scale_field: " + b for b in bad))
+sys.exit(1 if bad else 0)
+PY
+done
 
 expect2() {  # expect2 NAME ARGS...: exit 2 and a message on stderr
   local name="$1"; shift

@@ -375,6 +375,7 @@ class MaAblation : public DesignedExperiment<Design> {
     c.statistic = Statistic::kPairedMean;
     c.quantity = "((C - A) + (D - B)) / 2 of the steps to test loss < 0.1";
     c.unit = "seed";
+    c.scale_field = "seeds";
     // "No later": a difference of 0 passes v1 (a tie counts as no later).
     c.threshold = 0;
     c.inclusive = true;

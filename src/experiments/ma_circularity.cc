@@ -76,6 +76,7 @@ class MaCircularity : public DesignedExperiment<Design> {
     // Every run draws its own embedding (vary_all), so rows of different
     // runs are independent draws; rows of one run share its competition.
     c.unit = "(run, k)";
+    c.scale_field = "runs";
     c.threshold = 0;
     c.max_p = 0.01;
     c.scope = "rows of valid runs, p from Welch's one-sided t";

@@ -217,6 +217,7 @@ class MaCollaboration : public DesignedExperiment<Design> {
         "valid runs whose final accuracy with the survivors alone is at "
         "least ", kAccuracy);
     a.unit = "run";
+    a.scale_field = "runs";
     a.threshold = kShareA;
 
     ClaimSpec b = a;
@@ -227,6 +228,7 @@ class MaCollaboration : public DesignedExperiment<Design> {
         "valid runs with >= 2 survivors whose final loss(all survivors) is at "
         "most ", kLossRatio, " x loss(best single survivor)");
     b.unit = "run with >= 2 survivors";
+    b.scale_field = "runs";
     b.threshold = kShareB;
 
     ClaimSpec c = a;
@@ -237,6 +239,7 @@ class MaCollaboration : public DesignedExperiment<Design> {
         "valid runs in which adding all dead frequencies to the survivors "
         "changes the final accuracy by at most ", kAccuracyChange);
     c.threshold = kShareC;
+    c.scale_field = "runs";
     return {a, b, c};
   }
 

@@ -244,6 +244,7 @@ class MaControls : public DesignedExperiment<Design> {
     c1.statistic = Statistic::kPearson;
     c1.quantity = "(initial S_k, survival rate)";
     c1.unit = "(reference seed, k)";
+    c1.scale_field = "seeds";
     c1.threshold = 0;
     c1.max_p = 0.01;
     c1.scope = "the rate over valid fix_embedding runs; fix_mlp and "
@@ -257,6 +258,7 @@ class MaControls : public DesignedExperiment<Design> {
     c2.quantity = "(mean Jaccard similarity of a seed's fix_embedding runs' "
                   "survivor sets with each other) - (with other seeds' runs)";
     c2.unit = "reference seed";
+    c2.scale_field = "seeds";
     c2.threshold = 0;
     c2.scope = "over valid runs";
     ClaimSpec c3;
@@ -269,6 +271,7 @@ class MaControls : public DesignedExperiment<Design> {
                   "fix_embedding) - (mean D of fix_mlp and fix_dataset, "
                   "those with >= 2 valid runs)";
     c3.unit = "reference seed";
+    c3.scale_field = "seeds";
     c3.threshold = 0;
     c3.scope = "over valid runs";
     return {c1, c2, c3};

@@ -91,10 +91,12 @@ class MaDimension : public DesignedExperiment<Design> {
     c1.statistic = Statistic::kSpearman;
     c1.quantity = "(d, mean initial circularity)";
     c1.unit = "run";
+    c1.scale_field = "seeds";
     c1.threshold = 0.5;
     c1.scope = "every run (a property of the initial embedding)";
     ClaimSpec c2 = c1;
     c2.id = kCirclesClaim;
+    c2.scale_field = "seeds";
     c2.statement = "The number of final circles rises with d.";
     c2.quantity = "(d, number of final circles)";
     c2.scope =

@@ -304,6 +304,7 @@ class MaFrozen : public DesignedExperiment<Design> {
     rho.side = Side::kLess;
     rho.quantity = "(d, test loss)";
     rho.unit = "run";
+    rho.scale_field = "seeds";
     rho.threshold = -0.5;
     rho.scope =
         "every run (a diverged one ranks last), at the last step and at each "
@@ -317,6 +318,7 @@ class MaFrozen : public DesignedExperiment<Design> {
     conv.side = Side::kGreater;
     conv.quantity = "converging (test loss < 1; groups d >= p and d < p)";
     conv.threshold = 0;
+    conv.scale_field = "seeds";
     conv.scope =
         "every run (a diverged one as not converged), at the last step and at "
         "each earlier checkpoint (ID@STEP)";

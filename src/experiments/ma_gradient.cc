@@ -376,6 +376,7 @@ class MaGradient : public DesignedExperiment<Design> {
         "(per valid run: mean g_k of its survivors minus mean g_k of its dead "
         "circles)";
     ours.unit = "run";
+    ours.scale_field = "seeds";
     ours.threshold = 0;
     ours.scope =
         "survivors by the 2 x mean rule, g_k = (S_k(E_j) - S_k(E_j-1)) / "
@@ -387,6 +388,7 @@ class MaGradient : public DesignedExperiment<Design> {
         "(a variant reported beside MA-gradient/survivors-grow-faster, whose "
         "verdict stands).";
     p1.variant_of = kOursClaim;
+    p1.scale_field = "seeds";
     p1.scope =
         "a circle alive when its final S_k > 10 (P1 plot_init_gradient.py:78, "
         "83; the design field p1_alive_signal), runs with no alive or no dead "

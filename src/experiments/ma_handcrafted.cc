@@ -416,6 +416,7 @@ class MaHandcrafted : public DesignedExperiment<Design> {
       c1.statistic = Statistic::kMinFraction;
       c1.quantity = "runs in which the larger circle survives";
       c1.unit = "run";
+      c1.scale_field = genuine ? "genuine_seeds" : "seeds";
       c1.threshold = 0.9;
       c1.scope = "one group per value of m, over valid runs";
       ClaimSpec c2 = c1;
@@ -426,6 +427,7 @@ class MaHandcrafted : public DesignedExperiment<Design> {
       c2.statistic = Statistic::kSpearman;
       c2.quantity = "(m, survival rate of the smaller circle)";
       c2.unit = "m";
+      c2.scale_field = genuine ? "genuine_ms" : "ms";
       c2.threshold = 0.8;
       c2.scope = "the rate over valid runs at that m";
       specs.push_back(c1);

@@ -317,6 +317,7 @@ class MaOde : public DesignedExperiment<Design> {
         "runs whose in-sample least-squares R^2 is at least ",
         kInSampleThreshold);
     a.unit = "run";
+    a.scale_field = "runs";
     a.threshold = kInSampleShare;
     a.scope = "over runs that trained through the window";
 
@@ -329,6 +330,7 @@ class MaOde : public DesignedExperiment<Design> {
         "runs whose held-out trajectory R^2 (least squares) is at least ",
         kHeldOutThreshold);
     b.threshold = kHeldOutShare;
+    b.scale_field = "runs";
     return {a, b};
   }
 

@@ -407,6 +407,7 @@ class MaPerturb : public DesignedExperiment<Design> {
     ours.statistic = Statistic::kSpearman;
     ours.quantity = "(alpha, survival rate of the scaled circle)";
     ours.unit = "(reference seed, alpha)";
+    ours.scale_field = "seeds";
     ours.threshold = 0.8;
     ours.conditions = {kEverySeedRises};
     ours.scope = "the rate over valid runs; pooled over seeds";
@@ -416,6 +417,7 @@ class MaPerturb : public DesignedExperiment<Design> {
         "Scaling up a circle's initial signal raises its survival rate "
         "(variant: P1's fixed k for every seed).";
     p1.variant_of = kClaim;
+    p1.scale_field = "seeds";
     return {ours, p1};
   }
 

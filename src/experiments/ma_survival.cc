@@ -74,6 +74,7 @@ class MaSurvival : public DesignedExperiment<Design> {
     c.statistic = Statistic::kPearson;
     c.quantity = "(initial S_k, survival rate)";
     c.unit = "(reference seed, k)";
+    c.scale_field = "seeds";
     c.threshold = 0;
     c.max_p = 0.01;
     c.scope = "the rate over valid runs";

@@ -872,7 +872,12 @@ class ReAudit : public DesignedExperiment<Design> {
         "report the fraction of trained, settled runs with line score >= "
         "0.9 per decay at the default d, N and m (`runs` says how many were "
         "trained and settled; the map is under data.per_cell)";
-    return {c, P2LineSpec(), R1InconsistentSpec(), R1NoLineBelow3Spec()};
+    std::vector<ClaimSpec> specs = {c, P2LineSpec(), R1InconsistentSpec(),
+                                    R1NoLineBelow3Spec()};
+    // Claims of record: runs of the default cell, default_seeds per decay.
+    for (ClaimSpec& s : specs)
+      if (!s.descriptive) s.scale_field = "default_seeds";
+    return specs;
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

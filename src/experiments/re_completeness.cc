@@ -544,7 +544,11 @@ class ReCompleteness : public DesignedExperiment<Design> {
     return initrepro::Schema();
   }
   std::vector<ClaimSpec> ClaimSpecs() const override {
-    return {GramSpec(), LineOrderingSpec(), LineOrderingAtLineCellSpec()};
+    std::vector<ClaimSpec> specs = {GramSpec(), LineOrderingSpec(),
+                                    LineOrderingAtLineCellSpec()};
+    // One unit per run, `seeds` runs per cell (the line cell's too).
+    for (ClaimSpec& s : specs) s.scale_field = "seeds";
+    return specs;
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

@@ -653,7 +653,11 @@ class XorCompleteness : public DesignedExperiment<Design> {
     return initrepro::Schema();
   }
   std::vector<ClaimSpec> ClaimSpecs() const override {
-    return {SurvivalSpec(), GramSpec(), BasisSpec(), HypercubeSpec()};
+    std::vector<ClaimSpec> specs = {SurvivalSpec(), GramSpec(), BasisSpec(),
+                                    HypercubeSpec()};
+    // Units are runs (or (run, f) rows): `seeds` runs.
+    for (ClaimSpec& s : specs) s.scale_field = "seeds";
+    return specs;
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

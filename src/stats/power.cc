@@ -124,6 +124,17 @@ DecisionProbability BinomialRule(double rate, int64_t n, double level,
   return d;
 }
 
+// P(lo <= X <= hi) for X ~ Binomial(n, rate); 0 for an empty range.
+double BinomialBetween(int64_t n, double rate, int64_t lo, int64_t hi) {
+  lo = std::max<int64_t>(lo, 0);
+  hi = std::min(hi, n);
+  if (lo > hi) return 0;
+  if (lo == 0) return BinomialLower(n, rate, hi);
+  if (hi == n) return BinomialUpper(n, rate, lo);
+  // The smaller tail difference: both tails are accurate where small.
+  return std::max(0.0, BinomialLower(n, rate, hi) - BinomialLower(n, rate, lo - 1));
+}
+
 std::vector<double> LogChooseRow(int64_t n) {
   std::vector<double> row(n + 1);
   for (int64_t k = 0; k <= n; ++k)
@@ -231,6 +242,65 @@ DecisionProbability FractionDecision(double rate, int64_t n, double threshold,
         return i.estimate >= threshold && i.low >= threshold;
       },
       [&](const Interval& i) { return i.high < threshold; });
+}
+
+DecisionProbability FractionLessDecision(double rate, int64_t n,
+                                         double threshold, double level) {
+  DecisionProbability d;
+  if (n < 1) return d;
+  // Reproduced: estimate <= t and high <= t, both true for x up to some
+  // x_rep (both fall as x rises) ...
+  const int64_t x_rep = FirstTrue(n, [&](int64_t x) {
+    const Interval i = ClopperPearson(x, n, level);
+    return !(i.estimate <= threshold && i.high <= threshold);
+  }) - 1;
+  // ... not_reproduced: low > t, true from some x_not on (low rises with x).
+  const int64_t x_not = FirstTrue(n, [&](int64_t x) {
+    return ClopperPearson(x, n, level).low > threshold;
+  });
+  d.reproduced = BinomialLower(n, rate, x_rep);
+  d.not_reproduced = BinomialUpper(n, rate, std::max(x_not, x_rep + 1));
+  return d;
+}
+
+DecisionProbability FractionInsideDecision(double rate, int64_t n,
+                                           double threshold,
+                                           double threshold_high,
+                                           double level) {
+  DecisionProbability d;
+  if (n < 1) return d;
+  auto cp = [&](int64_t x) { return ClopperPearson(x, n, level); };
+  // Reproduced: low >= t (x >= a) and high <= t_high (x <= b).
+  const int64_t a = FirstTrue(n, [&](int64_t x) { return cp(x).low >= threshold; });
+  const int64_t b =
+      FirstTrue(n, [&](int64_t x) { return cp(x).high > threshold_high; }) - 1;
+  // not_reproduced: high < t (x <= c) or low > t_high (x >= e); both are
+  // outside [a, b] (low <= high), and disjoint from each other when
+  // t <= t_high; the clamps keep the sums disjoint whatever the band.
+  int64_t c = FirstTrue(n, [&](int64_t x) { return cp(x).high >= threshold; }) - 1;
+  int64_t e = FirstTrue(n, [&](int64_t x) { return cp(x).low > threshold_high; });
+  if (a <= b) {
+    c = std::min(c, a - 1);
+    e = std::max(e, b + 1);
+  }
+  e = std::max(e, c + 1);
+  d.reproduced = BinomialBetween(n, rate, a, b);
+  d.not_reproduced = BinomialLower(n, rate, c) + BinomialUpper(n, rate, e);
+  return d;
+}
+
+DecisionProbability MinFractionLessDecision(const std::vector<double>& rates,
+                                            int64_t n_per_group,
+                                            double threshold, double level) {
+  if (rates.empty() || n_per_group < 1) return {};
+  double all_pass = 1, none_out = 1;
+  for (double r : rates) {
+    const DecisionProbability g =
+        FractionLessDecision(r, n_per_group, threshold, level);
+    all_pass *= g.reproduced;
+    none_out *= 1 - g.not_reproduced;
+  }
+  return {all_pass, 1 - none_out};
 }
 
 DecisionProbability MinFractionDecision(const std::vector<double>& rates,

@@ -28,6 +28,12 @@
 //   fractions      exact: the binomial pmf summed over the outcomes x whose
 //                  Clopper-Pearson interval (ClopperPearson itself) lies at
 //                  or above the threshold (reproduced) or below it.
+//                  A "less" fraction (kFraction / kMinFraction with
+//                  Side::kLess) and kFractionInside are not mirrored: their
+//                  own functions below sum the pmf over the engine's own
+//                  events on ClopperPearson(x, n) (verdict.cc's Fraction and
+//                  DecideInside), so a threshold one ulp off 0.1 keeps its
+//                  meaning.
 //   sign test      exact likewise: null 0.5 (strict), not_reproduced below
 //                  0.55. The v1 conditions (mean percentile > 0.5, one-sided
 //                  p < 0.01) are implied by a lower bound above 0.5 and are
@@ -88,6 +94,28 @@ DecisionProbability FractionDecision(double rate, int64_t n, double threshold,
 DecisionProbability MinFractionDecision(const std::vector<double>& rates,
                                         int64_t n_per_group, double threshold,
                                         double level);
+
+// Side::kLess fraction (estimate <= threshold claimed): reproduced when
+// the estimate and the interval's high lie at or below `threshold`,
+// not_reproduced when its low lies above it (verdict.cc mirrors kFraction).
+DecisionProbability FractionLessDecision(double rate, int64_t n,
+                                         double threshold, double level);
+
+// kMinFraction with Side::kLess: every group reproduced as
+// FractionLessDecision; one group whose low lies above `threshold` rules
+// it out. Independent groups, n units each.
+DecisionProbability MinFractionLessDecision(const std::vector<double>& rates,
+                                            int64_t n_per_group,
+                                            double threshold, double level);
+
+// kFractionInside: reproduced when the interval lies inside [threshold,
+// threshold_high] (low >= threshold and high <= threshold_high),
+// not_reproduced when it lies entirely below threshold (high < threshold)
+// or entirely above threshold_high (low > threshold_high).
+DecisionProbability FractionInsideDecision(double rate, int64_t n,
+                                           double threshold,
+                                           double threshold_high,
+                                           double level);
 
 // kSignTest: n units away from 0.5, each above with probability `rate`.
 DecisionProbability SignTestDecision(double rate, int64_t n, double level);

@@ -134,6 +134,74 @@ TEST(Power, OddsRatioEventIsTheIntervalRule) {
   }
 }
 
+// Side::kLess fractions and kFractionInside against
+// testdata/power_reference_fractions.py (output in its .out): a hand
+// computation in exact rational arithmetic that replaces every comparison
+// with a Clopper-Pearson bound by its defining binomial tail equation at
+// the threshold (e.g. high(x) <= t iff P(Bin(n, t) <= x) <= 0.005), then
+// sums the exact pmf. "thr 0.1-" is the double next below 0.1, as
+// RE-audit/R1-no-line-below-3 declares.
+TEST(Power, LessAndInsideFractionsMatchExactHandComputation) {
+  const double below = std::nextafter(0.1, 0.0);
+  struct Case {
+    std::string name;
+    DecisionProbability ours;
+    double reproduced, not_reproduced;
+  };
+  const std::vector<Case> cases = {
+      {"less rate 0.02 n 51 thr 0.1-", FractionLessDecision(0.02, 51, below, kLevel),
+       0.35688628648537474, 3.1489505897217927e-10},
+      {"less rate 0.05 n 100 thr 0.1", FractionLessDecision(0.05, 100, 0.1, kLevel),
+       0.11826298118512091, 5.012689424280673e-07},
+      {"less rate 0.2 n 60 thr 0.1", FractionLessDecision(0.2, 60, 0.1, kLevel),
+       1.5324955408658875e-06, 0.30556939606502204},
+      {"less rate 0 n 50 thr 0.1-", FractionLessDecision(0, 50, below, kLevel),
+       0.0, 0.0},
+      {"less rate 0 n 51 thr 0.1-", FractionLessDecision(0, 51, below, kLevel),
+       1.0, 0.0},
+      {"inside rate 0 n 50", FractionInsideDecision(0, 50, 0.1, 0.9, kLevel),
+       0.0, 0.0},
+      {"inside rate 0 n 51", FractionInsideDecision(0, 51, 0.1, 0.9, kLevel),
+       0.0, 1.0},
+      {"inside rate 0.5 n 40", FractionInsideDecision(0.5, 40, 0.1, 0.9, kLevel),
+       0.9977785662267706, 0.0},
+      {"inside rate 0.3 n 30", FractionInsideDecision(0.3, 30, 0.1, 0.9, kLevel),
+       0.5684808551154354, 0.0},
+      {"inside rate 0.12 n 80",
+       FractionInsideDecision(0.12, 80, 0.1, 0.9, kLevel), 0.013112081254875433,
+       0.00043101499797159866},
+      {"min less 0.02 0.05 n 80 thr 0.1-",
+       MinFractionLessDecision({0.02, 0.05}, 80, below, kLevel),
+       0.045003853516129594, 3.736845455628645e-07},
+  };
+  for (const Case& c : cases) {
+    EXPECT_NEAR(c.ours.reproduced, c.reproduced, 1e-9) << c.name;
+    EXPECT_NEAR(c.ours.not_reproduced, c.not_reproduced, 1e-9) << c.name;
+  }
+  // The mirror image of the scipy reference "fraction rate 0.8 n 60 thr
+  // 0.9" above (x -> n - x): the same two numbers.
+  const DecisionProbability mirror = FractionDecision(0.8, 60, 0.9, kLevel);
+  EXPECT_NEAR(cases[2].ours.reproduced, mirror.reproduced, 1e-12);
+  EXPECT_NEAR(cases[2].ours.not_reproduced, mirror.not_reproduced, 1e-12);
+}
+
+// The RE-audit/R1-inconsistent pilot, 0 of 16 runs form a line: 3 runs
+// give 0 of 3, Clopper-Pearson [0, 1 - 0.005^(1/3)] = [0, 0.829], inside
+// neither [0.1, 0.9] nor outside it: nothing is decided. The interval of
+// 0 of n lies below 0.1 once 1 - 0.005^(1/n) < 0.1, n > ln 0.005 / ln 0.9
+// = 50.29: 51 runs decide not_reproduced with probability 1.
+TEST(Power, InsideFromAZeroPilot) {
+  const DecisionProbability three = FractionInsideDecision(0, 3, 0.1, 0.9, kLevel);
+  EXPECT_EQ(three.decided(), 0);
+  const SampleSize s = SmallestDecidingN(
+      [](int64_t n) { return FractionInsideDecision(0, n, 0.1, 0.9, kLevel); },
+      1, 10000, 0.8);
+  EXPECT_TRUE(s.found);
+  EXPECT_EQ(s.n, 51);
+  EXPECT_EQ(s.at_n.not_reproduced, 1);
+  EXPECT_EQ(s.at_n.reproduced, 0);
+}
+
 TEST(Power, MinFractionMultipliesGroups) {
   const DecisionProbability one = FractionDecision(0.97, 100, 0.9, kLevel);
   const DecisionProbability three =

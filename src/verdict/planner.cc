@@ -59,24 +59,87 @@ bool ComparisonAfter(const std::string& rule, const std::string& name,
   return true;
 }
 
-bool FractionThreshold(const std::string& rule, double* value) {
+// The fraction rule of a claim without a spec, read from its sentence.
+struct FractionRule {
+  bool inside = false;
+  Side side = Side::kGreater;
+  double threshold = 0;
+  double threshold_high = std::numeric_limits<double>::quiet_NaN();
+};
+
+// Tried in order, the generated sentences (claim_spec.cc's RuleSentence)
+// first: "inside [T, H]", "interval lies at or below T", "interval lies at
+// or above T"; then the format-2 ones: "in >= N %", "at or above T",
+// ">= T". The generated anchors come first because a quantity may itself
+// contain ">= 0.9" ("line score >= 0.9").
+bool ReadFractionRule(const std::string& rule, FractionRule* out) {
+  static const std::regex kInside(
+      R"(inside \[(-?[0-9.eE+-]+), (-?[0-9.eE+-]+)\])");
+  static const std::regex kLiesBelow(R"(interval lies at or below ([0-9.eE+-]+))");
+  static const std::regex kLiesAbove(R"(interval lies at or above ([0-9.eE+-]+))");
   static const std::regex kPercent(R"(in >= ([0-9.]+) %)");
   static const std::regex kAtOrAbove(R"(at or above ([0-9.]+))");
   static const std::regex kAtLeast(R"(>= ([0-9.]+))");
   std::smatch m;
+  if (std::regex_search(rule, m, kInside)) {
+    out->inside = true;
+    out->threshold = std::stod(m[1].str());
+    out->threshold_high = std::stod(m[2].str());
+    return true;
+  }
+  if (std::regex_search(rule, m, kLiesBelow)) {
+    out->side = Side::kLess;
+    out->threshold = std::stod(m[1].str());
+    return true;
+  }
+  if (std::regex_search(rule, m, kLiesAbove)) {
+    out->threshold = std::stod(m[1].str());
+    return true;
+  }
   if (std::regex_search(rule, m, kPercent)) {
-    *value = std::stod(m[1].str()) / 100;
+    out->threshold = std::stod(m[1].str()) / 100;
     return true;
   }
   if (std::regex_search(rule, m, kAtOrAbove)) {
-    *value = std::stod(m[1].str());
+    out->threshold = std::stod(m[1].str());
     return true;
   }
   if (std::regex_search(rule, m, kAtLeast)) {
-    *value = std::stod(m[1].str());
+    out->threshold = std::stod(m[1].str());
     return true;
   }
   return false;
+}
+
+// The groups of a kMinFraction claim its observed numbers list: with
+// effect.group "NAME=VALUE" (e.g. "wd=0.1"), the observed entries keyed
+// "NAME=..." whose values are objects (e.g. {"line_runs", "valid_runs"});
+// 0 when there are none.
+int64_t GroupsInObserved(const nlohmann::json& claim,
+                         const nlohmann::json& effect) {
+  const std::string group = effect.value("group", std::string());
+  const size_t eq = group.find('=');
+  if (eq == std::string::npos || !claim.contains("observed") ||
+      !claim["observed"].is_object())
+    return 0;
+  const std::string prefix = group.substr(0, eq + 1);
+  int64_t n = 0;
+  for (const auto& [key, value] : claim["observed"].items())
+    if (key.rfind(prefix, 0) == 0 && value.is_object()) ++n;
+  return n;
+}
+
+// Statistics whose effects a file labels alike ("fraction" for all three
+// fraction rules).
+int Family(Statistic s) {
+  switch (s) {
+    case Statistic::kFraction:
+    case Statistic::kMinFraction:
+    case Statistic::kFractionInside:
+      return 1;
+    default:
+      return 2 + static_cast<int>(s);
+  }
 }
 
 double Num(const nlohmann::json& j) {
@@ -98,6 +161,7 @@ absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& t) {
   p.statistic = t.statistic;
   p.side = t.side;
   p.threshold = t.threshold;
+  p.threshold_high = t.threshold_high;
   p.max_p = t.max_p;
   const double sign = t.side == Side::kLess ? -1 : 1;
   switch (t.statistic) {
@@ -126,18 +190,30 @@ absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& t) {
       break;
     }
     case Statistic::kFraction:
-    case Statistic::kMinFraction: {
-      int64_t worst = 0;
+    case Statistic::kMinFraction:
+    case Statistic::kFractionInside: {
+      int64_t smallest = -1;
       for (const auto& [yes, n] : t.counts) {
         p.group_rates.push_back(n > 0 ? static_cast<double>(yes) / n : 0);
-        worst = worst == 0 ? n : std::min(worst, n);
+        smallest = smallest < 0 ? n : std::min(smallest, n);
       }
-      if (p.group_rates.empty())
+      if (p.group_rates.empty() || smallest <= 0)
         return absl::FailedPreconditionError(
-            absl::StrCat(t.id, ": no units to plan from"));
+            absl::StrCat(t.id, ": no units to plan from (a group is empty)"));
+      if (t.statistic == Statistic::kFractionInside &&
+          (t.counts.size() != 1 || !std::isfinite(t.threshold_high)))
+        return absl::FailedPreconditionError(absl::StrCat(
+            t.id, ": a fraction-inside pilot needs one count and a finite "
+            "threshold_high"));
+      // The worst group in the claimed direction (the highest rate for a
+      // "less" claim), as the engine reports it.
       p.estimate =
-          *std::min_element(p.group_rates.begin(), p.group_rates.end());
-      p.units = worst;
+          t.side == Side::kLess
+              ? *std::max_element(p.group_rates.begin(), p.group_rates.end())
+              : *std::min_element(p.group_rates.begin(), p.group_rates.end());
+      // Every group must reach the plan's per-group n: scale from the
+      // smallest (units = groups x its n, comparable with ClaimPlan::units).
+      p.units = smallest * static_cast<int64_t>(t.counts.size());
       break;
     }
     case Statistic::kSignTest: {
@@ -175,28 +251,49 @@ absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& t) {
   return p;
 }
 
-absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
+absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim,
+                                         const ClaimSpec* spec) {
   const std::string id = claim.value("id", std::string("?"));
   if (claim.value("verdict", std::string()) == "descriptive" ||
-      !claim.contains("effect") || !claim["effect"].is_object())
+      (spec != nullptr && spec->descriptive) || !claim.contains("effect") ||
+      !claim["effect"].is_object())
     return absl::FailedPreconditionError(
         absl::StrCat(id, ": descriptive claim, nothing to plan"));
   const nlohmann::json& e = claim["effect"];
   Pilot p;
   p.id = id;
-  absl::StatusOr<Statistic> stat = StatisticFromLabel(
-      e.value("statistic", std::string()), e.contains("group"));
+  const std::string label = e.value("statistic", std::string());
+  absl::StatusOr<Statistic> stat =
+      StatisticFromLabel(label, e.contains("group"));
   if (!stat.ok())
     return absl::InvalidArgumentError(
         absl::StrCat(id, ": ", stat.status().message()));
-  p.statistic = *stat;
+  const std::string rule = claim.value("rule", std::string());
+  const std::string reason = claim.value("reason", std::string());
+  if (spec != nullptr) {
+    // The spec is the truth; the file only gives the effect. A label of
+    // another family means the file was decided on another rule.
+    if (Family(*stat) != Family(spec->statistic))
+      return absl::FailedPreconditionError(absl::StrCat(
+          id, ": effect.statistic '", label, "' does not fit the ClaimSpec's "
+          "statistic ", StatisticName(spec->statistic),
+          " (the file was decided on another rule; re-run it)"));
+    p.statistic = spec->statistic;
+    p.side = spec->side;
+    p.threshold = spec->threshold;
+    p.threshold_high = spec->threshold_high;
+    p.max_p = spec->max_p;
+  } else {
+    p.statistic = *stat;
+    p.assumed.push_back(
+        "no ClaimSpec for this claim: statistic, side and threshold read from "
+        "the rule sentence");
+  }
   p.estimate = Num(e.value("estimate", nlohmann::json()));
   p.units = e.value("n", int64_t{0});
   const double low = Num(e.value("low", nlohmann::json()));
   const double high = Num(e.value("high", nlohmann::json()));
   const double level = e.value("level", kVerdictLevel);
-  const std::string rule = claim.value("rule", std::string());
-  const std::string reason = claim.value("reason", std::string());
   if (!std::isfinite(p.estimate) && p.statistic != Statistic::kOddsRatio)
     return absl::FailedPreconditionError(absl::StrCat(
         id, ": the pilot effect is undefined (n = ", p.units, ")"));
@@ -204,6 +301,7 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
   switch (p.statistic) {
     case Statistic::kPearson:
     case Statistic::kSpearman: {
+      if (spec != nullptr) break;
       char op = 0;
       double v = 0;
       const std::string name =
@@ -221,9 +319,12 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
     }
     case Statistic::kPairedMean:
     case Statistic::kMeanDifference: {
-      p.side = reason.find("lies below") != std::string::npos ? Side::kLess
-                                                               : Side::kGreater;
-      p.threshold = 0;
+      if (spec == nullptr) {
+        p.side = reason.find("lies below") != std::string::npos
+                     ? Side::kLess
+                     : Side::kGreater;
+        p.threshold = 0;
+      }
       const int64_t min_units =
           p.statistic == Statistic::kPairedMean ? 2 : 4;
       if (!std::isfinite(low) || !std::isfinite(high) || p.units < min_units)
@@ -246,18 +347,43 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
       break;
     }
     case Statistic::kFraction:
-    case Statistic::kMinFraction: {
-      if (!FractionThreshold(rule, &p.threshold))
+    case Statistic::kMinFraction:
+    case Statistic::kFractionInside: {
+      if (spec == nullptr) {
+        FractionRule fr;
+        if (!ReadFractionRule(rule, &fr))
+          return absl::InvalidArgumentError(absl::StrCat(
+              id, ": rule: expected 'interval lies at or above T', 'at or "
+              "below T', 'inside [T, H]', 'in >= N %' or '>= T', got '",
+              rule, "'"));
+        if (fr.inside) p.statistic = Statistic::kFractionInside;
+        p.side = fr.side;
+        p.threshold = fr.threshold;
+        p.threshold_high = fr.threshold_high;
+      }
+      if (p.statistic == Statistic::kFractionInside &&
+          !std::isfinite(p.threshold_high))
         return absl::InvalidArgumentError(absl::StrCat(
-            id, ": rule: expected 'in >= N %', 'at or above T' or '>= T', "
-            "got '", rule, "'"));
+            id, ": a fraction-inside claim needs a finite threshold_high"));
       int64_t groups = 1;
       if (p.statistic == Statistic::kMinFraction) {
         static const std::regex kValues(R"(([0-9]+) values of)");
         std::smatch m;
         const std::string design = claim.value("design", std::string());
+        const int64_t keyed = GroupsInObserved(claim, e);
+        const int64_t valid =
+            claim.contains("runs") && claim["runs"].is_object()
+                ? claim["runs"].value("valid", int64_t{0})
+                : 0;
         if (std::regex_search(design, m, kValues)) {
           groups = std::stoll(m[1].str());
+        } else if (keyed > 0) {
+          groups = keyed;
+        } else if (p.units > 0 && valid >= 2 * p.units) {
+          groups = (valid + p.units / 2) / p.units;
+          p.assumed.push_back(absl::StrCat(
+              groups, " groups (valid runs / effect.n: the file names no "
+              "group count)"));
         } else {
           p.assumed.push_back("one group (the design names no group count)");
         }
@@ -265,13 +391,14 @@ absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim) {
             "every group at the worst group's rate ", Fmt(p.estimate)));
       }
       p.group_rates.assign(groups, p.estimate);
+      p.units *= groups;  // effect.n is the reported group's
       break;
     }
     case Statistic::kSignTest:
-      p.threshold = 0.5;
+      if (spec == nullptr) p.threshold = 0.5;
       break;
     case Statistic::kOddsRatio: {
-      p.threshold = 1;
+      if (spec == nullptr) p.threshold = 1;
       const nlohmann::json& o = claim.value("observed", nlohmann::json::object());
       // Group 1 is the one the claim says converges more often (MA-frozen:
       // d >= p), as in the experiment's 2 x 2 table.
@@ -355,22 +482,53 @@ ClaimPlan PlanClaim(const Pilot& pilot, const PlanCost& cost, double power,
       break;
     }
     case Statistic::kFraction: {
-      // Fractions ignore the side, as verdict.cc does.
-      const double rate = pilot.estimate;
-      decide = [=](int64_t n) {
-        return FractionDecision(rate, n, pilot.threshold, level);
-      };
-      plan.method = "exact binomial over Clopper-Pearson outcomes";
+      // In the spec's own coordinates (verdict.cc's Fraction compares the
+      // Clopper-Pearson bounds with the threshold itself for either side).
+      const double rate = pilot.estimate, t = pilot.threshold;
+      if (less) {
+        decide = [=](int64_t n) {
+          return FractionLessDecision(rate, n, t, level);
+        };
+        plan.method =
+            "exact binomial over Clopper-Pearson outcomes (side less: the "
+            "interval at or below the threshold)";
+      } else {
+        decide = [=](int64_t n) {
+          return FractionDecision(rate, n, t, level);
+        };
+        plan.method = "exact binomial over Clopper-Pearson outcomes";
+      }
       break;
     }
     case Statistic::kMinFraction: {
       const std::vector<double> rates = pilot.group_rates;
+      const double t = pilot.threshold;
       plan.groups = static_cast<int64_t>(rates.size());
+      if (less) {
+        decide = [=](int64_t n) {
+          return MinFractionLessDecision(rates, n, t, level);
+        };
+        plan.method =
+            "exact binomial over Clopper-Pearson outcomes, every group (side "
+            "less: every interval at or below the threshold)";
+      } else {
+        decide = [=](int64_t n) {
+          return MinFractionDecision(rates, n, t, level);
+        };
+        plan.method =
+            "exact binomial over Clopper-Pearson outcomes, every group";
+      }
+      break;
+    }
+    case Statistic::kFractionInside: {
+      const double rate = pilot.estimate, t = pilot.threshold,
+                   t_high = pilot.threshold_high;
       decide = [=](int64_t n) {
-        return MinFractionDecision(rates, n, pilot.threshold, level);
+        return FractionInsideDecision(rate, n, t, t_high, level);
       };
       plan.method =
-          "exact binomial over Clopper-Pearson outcomes, every group";
+          "exact binomial over Clopper-Pearson outcomes (inside the band "
+          "[threshold, threshold_high])";
       break;
     }
     case Statistic::kSignTest: {
@@ -420,6 +578,8 @@ nlohmann::json ClaimPlan::ToJson() const {
       {"estimate", pilot.estimate},
       {"units", pilot.units},
       {"assumed", pilot.assumed}};
+  if (std::isfinite(pilot.threshold_high))
+    pilot_json["threshold_high"] = pilot.threshold_high;
   if (std::isfinite(pilot.delta)) pilot_json["standardised_effect"] = pilot.delta;
   if (std::isfinite(pilot.rate1)) {
     pilot_json["rate_group1"] = pilot.rate1;

@@ -12,10 +12,11 @@
 //                       that reading assumes is listed in Pilot::assumed.
 // then PlanClaim.
 //
-// Until claims are data (issue 16), the golden reading takes the v1
-// threshold and side from the rule sentence: "Spearman rho(...) > 0.8",
-// "< -0.5", "p < 0.01", "in >= 90 % of", "at or above 0.9"; a rule it
-// cannot read is an error naming the claim.
+// The golden reading takes statistic, side and thresholds from the claim's
+// ClaimSpec when there is one; for a claim without a spec (the fallback)
+// from the rule sentence: "Spearman rho(...) > 0.8", "< -0.5", "p < 0.01",
+// "inside [0.1, 0.9]", "interval lies at or below 0.1", "in >= 90 % of",
+// "at or above 0.9"; a rule it cannot read is an error naming the claim.
 #ifndef INITREPRO_SRC_VERDICT_PLANNER_H_
 #define INITREPRO_SRC_VERDICT_PLANNER_H_
 
@@ -36,9 +37,17 @@ struct Pilot {
   Statistic statistic = Statistic::kPearson;
   Side side = Side::kGreater;
   double threshold = 0;  // v1 threshold, as ClaimTest::threshold
+  // kFractionInside: the band's upper end (the band is [threshold,
+  // threshold_high]); NaN otherwise.
+  double threshold_high = std::numeric_limits<double>::quiet_NaN();
   double max_p = std::numeric_limits<double>::quiet_NaN();
   double estimate = std::numeric_limits<double>::quiet_NaN();  // as reported
-  int64_t units = 0;     // units behind the estimate (effect.n)
+  // Units behind the pilot: effect.n; kMinFraction over all its groups
+  // (from a test groups x the smallest group's trials, so that scaling a
+  // design field brings every group to the plan's per_group; from a file
+  // effect.n x groups), like ClaimPlan::units, so that runs per unit and
+  // the scaling of a design field compare like with like.
+  int64_t units = 0;
   // Means: the standardised effect in the claimed direction (mean / sd;
   // Welch: difference / sqrt((var a + var b) / 2)) and a's share of units.
   double delta = std::numeric_limits<double>::quiet_NaN();
@@ -53,9 +62,15 @@ struct Pilot {
 
 absl::StatusOr<Pilot> PilotFromTest(const ClaimTest& test);
 // `claim`: one entry of a result's "claims" (verdict, effect, rule, runs,
-// observed, design). Descriptive claims and undefined effects are errors
-// (FailedPrecondition) naming the claim.
-absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim);
+// observed, design). `spec`: the claim's ClaimSpec when the experiment
+// declares one; then statistic, side, threshold, threshold_high and max_p
+// are the spec's and the file gives only the effect (an effect label of
+// another family than the spec's statistic is a FailedPrecondition: the
+// file was decided on another rule). Without a spec they are read from the
+// rule sentence, and Pilot::assumed says so. Descriptive claims and
+// undefined effects are errors (FailedPrecondition) naming the claim.
+absl::StatusOr<Pilot> PilotFromClaimJson(const nlohmann::json& claim,
+                                         const ClaimSpec* spec = nullptr);
 
 struct PlanCost {
   double runs_per_unit = 1;       // runs one unit costs
