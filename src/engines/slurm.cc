@@ -1,16 +1,6 @@
 #include "src/engines/slurm.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -278,34 +268,17 @@ absl::StatusOr<std::string> InstallBinary(const std::string& out_dir) {
     absl::StatusOr<std::string> old = ReadFile(dest);
     if (old.ok() && *old == bytes) return dest;
   }
-  // Written beside and renamed over: writing in place would fail with
-  // ETXTBSY (or corrupt) a copy that running jobs are executing.
-  const std::string tmp = absl::StrCat(dir, "/.repro.tmp.", ::getpid());
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-  if (fd < 0) return absl::ErrnoToStatus(errno, tmp + ": open for write");
-  const char* p = bytes.data();
-  size_t left = bytes.size();
-  int err = 0;
-  while (left > 0 && err == 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) {
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-  }
-  // fchmod: the umask may have cleared execute bits that jobs need.
-  if (err == 0 && ::fchmod(fd, 0755) != 0) err = errno;
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmp.c_str(), dest.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    return absl::ErrnoToStatus(err, absl::StrCat(dest,
-                                                 ": installing a copy "
-                                                 "of the running binary"));
-  }
+  // Written beside and renamed over (WriteFileAtomic, which also fsyncs
+  // the directory so the rename survives a crash): writing in place would
+  // fail with ETXTBSY on (or corrupt) a copy that running jobs execute. The
+  // mode is set on the temp file, so the umask cannot clear the execute bits
+  // jobs need and no job ever sees a non-executable copy.
+  const absl::Status written = WriteFileAtomic(dest, bytes, 0755);
+  if (!written.ok())
+    return absl::Status(written.code(),
+                        absl::StrCat(written.message(),
+                                     " (installing a copy of the running "
+                                     "binary)"));
   return dest;
 }
 
