@@ -79,7 +79,7 @@ const std::vector<CommandSpec>& Commands() {
        "merge; local: in this process)",
        {"tier", "engine", "shards", "cpus_per_task", "partition", "time",
         "max_running",
-        "dry_run", "jobs", "out", "quiet"}},
+        "dry_run", "jobs", "out", "quiet", "set"}},
       {"power", "EXP",
        "per claim: pilot effect, units, runs and core-hours to decide it "
        "(80 % power at 99 %), from the committed golden",

@@ -133,7 +133,9 @@ absl::StatusOr<SubmitOptions> ReadOptions() {
       absl::GetFlag(FLAGS_out).empty() ? "out" : absl::GetFlag(FLAGS_out);
   ASSIGN_OR_RETURN(o.driver.out_dir, AbsolutePath(out));
   s.out_dir = o.driver.out_dir;
-  if (o.engine == "slurm") RETURN_IF_ERROR(ValidateSbatchValue("out", s.out_dir));
+  // Any path works (it reaches sbatch on its argv and bash single-quoted)
+  // except what Slurm's log patterns cannot take.
+  if (o.engine == "slurm") RETURN_IF_ERROR(ValidateSlurmOutDir(s.out_dir));
   o.driver.progress = !absl::GetFlag(FLAGS_quiet);
   return o;
 }
@@ -189,9 +191,14 @@ absl::Status SubmitToSlurm(const Experiment& e, const SubmitOptions& o,
                   : absl::StrCat(" after ", absl::StrJoin(array_ids, ",")).c_str(),
               sub.merge.script_path.c_str());
   std::printf("  logs:   %s/slurm/logs/\n", o.slurm.out_dir.c_str());
-  std::printf("  status: %s status %s --tier=%s --out=%s\n", repro.c_str(),
-              e.Name().c_str(), TierName(o.tier).c_str(),
-              ShellQuote(o.slurm.out_dir).c_str());
+  std::string set_args;
+  for (const DesignOverride& d : e.Overrides())
+    absl::StrAppend(&set_args, " --set ",
+                    ShellQuote(absl::StrCat(d.field, "=", d.value)));
+  std::printf("  status: %s status %s --tier=%s --out=%s%s\n",
+              ShellQuote(repro).c_str(), e.Name().c_str(),
+              TierName(o.tier).c_str(), ShellQuote(o.slurm.out_dir).c_str(),
+              set_args.c_str());
   return absl::OkStatus();
 }
 
@@ -221,10 +228,21 @@ int RunSubmitCommand(const std::vector<std::string>& args) {
         "name one or more experiments (or all); `repro list` shows them");
   std::vector<std::string> names = args;
   if (names.size() == 1 && names[0] == "all") names = ExperimentNames();
+  // --set FIELD=VALUE, as `run`, `plan`, `run-shard` and `merge` read it;
+  // the scripts pass the same overrides on (Experiment::Overrides).
+  std::vector<DesignOverride> overrides;
+  for (const std::string& text : RepeatedFlagValues("set")) {
+    absl::StatusOr<DesignOverride> d = ParseDesignOverride(text);
+    if (!d.ok()) return Usage(std::string(d.status().message()));
+    overrides.push_back(*d);
+  }
   std::vector<std::unique_ptr<Experiment>> experiments;
   for (const std::string& name : names) {
     absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
     if (!e.ok()) return Usage(std::string(e.status().message()));
+    // Checked against every tier's preset before anything is written.
+    const absl::Status set = (*e)->SetOverrides(overrides);
+    if (!set.ok()) return Usage(absl::StrCat(name, ": ", set.message()));
     experiments.push_back(std::move(*e));
   }
 

@@ -1,21 +1,13 @@
 #include "src/engines/slurm.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "src/core/status_macros.h"
 #include "src/io/atomic_file.h"
@@ -30,14 +22,40 @@ bool IsDigits(absl::string_view s, size_t min_len, size_t max_len) {
                      [](char c) { return absl::ascii_isdigit(c); });
 }
 
-std::string SbatchHeader(const SlurmOptions& o, const std::string& job_name,
-                         const std::string& log) {
+// The #SBATCH lines hold only values checked to need no quoting (job name
+// from the experiment and tier, --partition and --time through
+// ValidateSbatchValue, numbers); sbatch reads these lines unquoted. Paths go
+// on sbatch's argument vector instead (SlurmJob::sbatch_options).
+std::string SbatchHeader(const SlurmOptions& o, const std::string& job_name) {
   std::string h = absl::StrCat("#SBATCH --job-name=", job_name, "\n");
-  absl::StrAppend(&h, "#SBATCH --output=", log, "\n");
   if (!o.partition.empty())
     absl::StrAppend(&h, "#SBATCH --partition=", o.partition, "\n");
   if (!o.time.empty()) absl::StrAppend(&h, "#SBATCH --time=", o.time, "\n");
   return h;
+}
+
+// `text` for a `#` comment line of a script: a newline (or another control
+// character) in a path would end the comment and make the rest a command.
+std::string CommentSafe(absl::string_view text) {
+  std::string c;
+  for (char ch : text) {
+    const unsigned char u = static_cast<unsigned char>(ch);
+    if (u < 0x20 || u == 0x7f)
+      absl::StrAppend(&c, "\\x", absl::Hex(u, absl::kZeroPad2));
+    else
+      c += ch;
+  }
+  return c;
+}
+
+// " --set 'FIELD=VALUE'" for each of the experiment's design overrides, in
+// order: run-shard and merge must plan the same modified design as submit.
+std::string SetArgs(const Experiment& e) {
+  std::string args;
+  for (const DesignOverride& o : e.Overrides())
+    absl::StrAppend(&args, " --set ",
+                    ShellQuote(absl::StrCat(o.field, "=", o.value)));
+  return args;
 }
 
 // `sbatch --parsable` prints "JOBID" or "JOBID;CLUSTER".
@@ -55,6 +73,21 @@ absl::StatusOr<std::string> Sbatch(const CommandRunner& run,
 }
 
 }  // namespace
+
+std::string SlurmPatternLiteral(absl::string_view literal) {
+  return absl::StrReplaceAll(literal, {{"%", "%%"}});
+}
+
+absl::Status ValidateSlurmOutDir(const std::string& out_dir) {
+  if (out_dir.find('\\') != std::string::npos)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--out=", out_dir,
+        ": expected no backslash with --engine=slurm (a '\\' anywhere in a "
+        "log path makes Slurm ignore every %A/%a pattern in sbatch --output, "
+        "so all shard tasks would write one log file); choose a directory "
+        "without one, or use --engine=local"));
+  return absl::OkStatus();
+}
 
 absl::Status ValidateSbatchValue(const std::string& flag,
                                  const std::string& value) {
@@ -142,7 +175,14 @@ SlurmSubmission PlanSlurmJobs(const Experiment& e, Tier tier,
   const std::string& out = o.out_dir;
   const std::string tier_name = TierName(tier);
   const std::string stem = absl::StrCat(e.Name(), ".", tier_name);
-  const std::string logs = out + "/slurm/logs/";
+  // Slurm expands %A, %a, %j in --output; every literal '%' is doubled.
+  const std::string logs = SlurmPatternLiteral(out + "/slurm/logs/" + stem);
+  const std::string set_args = SetArgs(e);
+  const std::string shown_out = CommentSafe(out);
+  const std::string log_note =
+      "# The log path is given to sbatch as --output on its command line\n"
+      "# (see `repro submit --dry_run`): on an #SBATCH line a path with a\n"
+      "# space or a quote would be cut.\n";
   SlurmSubmission sub;
   const std::vector<ArrayChunk> chunks =
       SplitIntoArrays(pending, limits.max_array_size);
@@ -157,17 +197,20 @@ SlurmSubmission PlanSlurmJobs(const Experiment& e, Tier tier,
     const std::string shard_expr =
         c.base == 0 ? "\"${SLURM_ARRAY_TASK_ID}\""
                     : absl::StrCat("\"$((", c.base, " + SLURM_ARRAY_TASK_ID))\"");
-    const std::string log =
-        c.base == 0 ? absl::StrCat(logs, stem, ".shard-%a.%A.out")
-                    : absl::StrCat(logs, stem, ".shard-", c.base, "+%a.%A.out");
+    job.sbatch_options.push_back(absl::StrCat(
+        "--output=", logs,
+        c.base == 0 ? ".shard-%a.%A.out"
+                    : absl::StrCat(".shard-", c.base, "+%a.%A.out")));
     std::string spec = ArraySpec(c.tasks);
     if (o.max_running > 0) absl::StrAppend(&spec, "%", o.max_running);
     job.script_text = absl::StrCat(
-        "#!/bin/bash\n",
+        "#!/bin/bash\n", SbatchHeader(o, absl::StrCat("repro-", stem)),
+        "#SBATCH --array=", spec, "\n", "#SBATCH --cpus-per-task=",
+        o.cpus_per_task, "\n",
         "# Written by `repro submit`. Task ",
         c.base == 0 ? "i trains the runs of shard i"
                     : absl::StrCat("t trains the runs of shard ", c.base, "+t"),
-        " of\n", "# ", out, "/plans/", stem, ".json (shard i: runs i, i+",
+        " of\n", "# ", shown_out, "/plans/", stem, ".json (shard i: runs i, i+",
         o.shards, ", ...);\n",
         "# finished runs are skipped, so resubmitting is always safe.\n",
         chunks.size() > 1
@@ -175,26 +218,26 @@ SlurmSubmission PlanSlurmJobs(const Experiment& e, Tier tier,
                            ": task ids stay below MaxArraySize=",
                            limits.max_array_size, ".\n")
             : "",
-        SbatchHeader(o, absl::StrCat("repro-", stem), log), "#SBATCH --array=",
-        spec, "\n", "#SBATCH --cpus-per-task=", o.cpus_per_task, "\n",
-        "set -euo pipefail\n", "exec ", ShellQuote(repro), " run-shard ",
-        ShellQuote(e.Name()), " --tier=", tier_name, " --shard=", shard_expr,
-        " --out=", ShellQuote(out), " --jobs=", o.cpus_per_task, " --quiet\n");
+        log_note, "set -euo pipefail\n", "exec ", ShellQuote(repro),
+        " run-shard ", ShellQuote(e.Name()), " --tier=", tier_name,
+        " --shard=", shard_expr, " --out=", ShellQuote(out), set_args,
+        " --jobs=", o.cpus_per_task, " --quiet\n");
     // With a throttle, chaining keeps the total under it across arrays.
     if (o.max_running > 0 && k > 0) job.after_any.push_back(k - 1);
     sub.merge.after_ok.push_back(static_cast<int>(k));
     sub.arrays.push_back(std::move(job));
   }
   sub.merge.script_path = absl::StrCat(out, "/slurm/", stem, ".merge.sbatch");
+  sub.merge.sbatch_options.push_back(
+      absl::StrCat("--output=", logs, ".merge.%j.out"));
   sub.merge.script_text = absl::StrCat(
-      "#!/bin/bash\n",
+      "#!/bin/bash\n", SbatchHeader(o, absl::StrCat("repro-merge-", stem)),
+      "#SBATCH --cpus-per-task=1\n",
       "# Written by `repro submit`. Loads every run of the plan (failing on\n",
-      "# a missing one) and writes ", out, "/results/", stem, ".json.\n",
-      SbatchHeader(o, absl::StrCat("repro-merge-", stem),
-                   absl::StrCat(logs, stem, ".merge.%j.out")),
-      "#SBATCH --cpus-per-task=1\n", "set -euo pipefail\n", "exec ",
-      ShellQuote(repro), " merge ", ShellQuote(e.Name()), " --tier=", tier_name,
-      " --out=", ShellQuote(out), "\n");
+      "# a missing one) and writes ", shown_out, "/results/", stem, ".json.\n",
+      log_note, "set -euo pipefail\n", "exec ", ShellQuote(repro), " merge ",
+      ShellQuote(e.Name()), " --tier=", tier_name, " --out=", ShellQuote(out),
+      set_args, "\n");
   return sub;
 }
 
@@ -214,6 +257,7 @@ std::vector<std::string> SbatchArgv(const SlurmJob& job,
     // missing and a resubmission retries only that.
     argv.push_back("--kill-on-invalid-dep=yes");
   }
+  argv.insert(argv.end(), job.sbatch_options.begin(), job.sbatch_options.end());
   argv.push_back(job.script_path);
   return argv;
 }
@@ -278,34 +322,17 @@ absl::StatusOr<std::string> InstallBinary(const std::string& out_dir) {
     absl::StatusOr<std::string> old = ReadFile(dest);
     if (old.ok() && *old == bytes) return dest;
   }
-  // Written beside and renamed over: writing in place would fail with
-  // ETXTBSY (or corrupt) a copy that running jobs are executing.
-  const std::string tmp = absl::StrCat(dir, "/.repro.tmp.", ::getpid());
-  const int fd =
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-  if (fd < 0) return absl::ErrnoToStatus(errno, tmp + ": open for write");
-  const char* p = bytes.data();
-  size_t left = bytes.size();
-  int err = 0;
-  while (left > 0 && err == 0) {
-    const ssize_t n = ::write(fd, p, left);
-    if (n < 0 && errno != EINTR) err = errno;
-    if (n > 0) {
-      p += n;
-      left -= static_cast<size_t>(n);
-    }
-  }
-  // fchmod: the umask may have cleared execute bits that jobs need.
-  if (err == 0 && ::fchmod(fd, 0755) != 0) err = errno;
-  if (err == 0 && ::fsync(fd) != 0) err = errno;
-  if (::close(fd) != 0 && err == 0) err = errno;
-  if (err == 0 && ::rename(tmp.c_str(), dest.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    return absl::ErrnoToStatus(err, absl::StrCat(dest,
-                                                 ": installing a copy "
-                                                 "of the running binary"));
-  }
+  // Written beside and renamed over (WriteFileAtomic, which also fsyncs
+  // the directory so the rename survives a crash): writing in place would
+  // fail with ETXTBSY on (or corrupt) a copy that running jobs execute. The
+  // mode is set on the temp file, so the umask cannot clear the execute bits
+  // jobs need and no job ever sees a non-executable copy.
+  const absl::Status written = WriteFileAtomic(dest, bytes, 0755);
+  if (!written.ok())
+    return absl::Status(written.code(),
+                        absl::StrCat(written.message(),
+                                     " (installing a copy of the running "
+                                     "binary)"));
   return dest;
 }
 

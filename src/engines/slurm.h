@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "src/harness/experiment.h"
 #include "src/io/subprocess.h"  // ShellQuote, CommandLine
 
@@ -50,6 +51,17 @@ std::string ArraySpec(const std::vector<int>& ids);
 // below 60, hours below 24 with days) that is not zero; InvalidArgument
 // naming --time, what is wrong and the accepted formats otherwise.
 absl::Status ValidateSlurmTime(const std::string& time);
+
+// `literal` for a Slurm filename pattern (sbatch --output): each '%'
+// doubled, so "/a%b" names /a%b instead of expanding "%b".
+std::string SlurmPatternLiteral(absl::string_view literal);
+
+// OK for any absolute --out but one with a backslash: a '\' anywhere in an
+// --output path makes Slurm ignore all its %A/%a patterns (`man sbatch`,
+// "filename pattern"), so every task would write one log. InvalidArgument
+// naming --out and why. Spaces, quotes, '$', '%' and newlines are fine: the
+// path reaches sbatch on its argument vector and bash single-quoted.
+absl::Status ValidateSlurmOutDir(const std::string& out_dir);
 
 // A value that lands on an `#SBATCH` line: non-empty, and no whitespace,
 // quotes, backslashes or '%'. InvalidArgument naming --flag otherwise.
@@ -93,6 +105,9 @@ struct SlurmOptions {
 
 struct SlurmJob {
   std::string script_path, script_text;
+  // sbatch options placed before the script on sbatch's argument vector:
+  // the path-like ones (--output), which an #SBATCH line cannot quote.
+  std::vector<std::string> sbatch_options;
   ArrayChunk chunk;                // arrays only
   std::vector<int> after_ok;       // indices into SlurmSubmission::arrays
   std::vector<int> after_any;      // idem
@@ -104,7 +119,10 @@ struct SlurmSubmission {
   SlurmJob merge;
 };
 
-// The scripts and dependencies for `pending` shards of the plan.
+// The scripts and dependencies for `pending` shards of the plan. Paths in
+// the scripts' command lines are single-quoted for bash ('\'' for a quote);
+// the experiment's design overrides (Experiment::Overrides) are passed on as
+// `--set FIELD=VALUE` to run-shard and merge, in order.
 SlurmSubmission PlanSlurmJobs(const Experiment& experiment, Tier tier,
                               const std::vector<int>& pending,
                               const SlurmOptions& options,

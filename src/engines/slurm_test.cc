@@ -10,7 +10,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "src/io/atomic_file.h"
 
 namespace initrepro {
 namespace {
@@ -220,8 +222,9 @@ TEST(PlanSlurmJobs, SplitArraysWithOffsetsAndAMergeAfterAll) {
                                 "#SBATCH --array=0-1\n"));
   EXPECT_TRUE(absl::StrContains(sub.arrays[1].script_text,
                                 "--shard=\"$((2 + SLURM_ARRAY_TASK_ID))\""));
-  EXPECT_TRUE(absl::StrContains(sub.arrays[1].script_text,
-                                "EXP.paper.shard-2+%a.%A.out"));
+  EXPECT_EQ(sub.arrays[1].sbatch_options,
+            std::vector<std::string>{
+                "--output=/shared/out/slurm/logs/EXP.paper.shard-2+%a.%A.out"});
   EXPECT_TRUE(absl::StrContains(sub.arrays[2].script_text,
                                 "#SBATCH --array=0\n"));
   EXPECT_TRUE(absl::StrContains(sub.arrays[2].script_text,
@@ -237,7 +240,9 @@ TEST(PlanSlurmJobs, SplitArraysWithOffsetsAndAMergeAfterAll) {
   EXPECT_EQ(CommandLine(SbatchArgv(sub.merge, ids)),
             "sbatch --parsable "
             "--dependency=afterok:ARRAY_JOB_ID_0:ARRAY_JOB_ID_1:ARRAY_JOB_ID_2 "
-            "--kill-on-invalid-dep=yes /shared/out/slurm/EXP.paper.merge.sbatch");
+            "--kill-on-invalid-dep=yes "
+            "--output=/shared/out/slurm/logs/EXP.paper.merge.%j.out "
+            "/shared/out/slurm/EXP.paper.merge.sbatch");
 }
 
 TEST(PlanSlurmJobs, WithinTheLimitScriptsAreUnchanged) {
@@ -248,15 +253,18 @@ TEST(PlanSlurmJobs, WithinTheLimitScriptsAreUnchanged) {
   EXPECT_EQ(sub.arrays[0].script_path, "/shared/out/slurm/EXP.ci.array.sbatch");
   EXPECT_TRUE(absl::StrContains(sub.arrays[0].script_text,
                                 "#SBATCH --array=0-1,3\n"));
-  EXPECT_TRUE(absl::StrContains(sub.arrays[0].script_text,
-                                "EXP.ci.shard-%a.%A.out"));
+  EXPECT_EQ(sub.arrays[0].sbatch_options,
+            std::vector<std::string>{
+                "--output=/shared/out/slurm/logs/EXP.ci.shard-%a.%A.out"});
   EXPECT_EQ(PlaceholderIds(sub), std::vector<std::string>{"ARRAY_JOB_ID"});
   // Nothing pending: the merge alone, without a dependency.
   const SlurmSubmission merge_only = PlanSlurmJobs(
       NamedExperiment(), Tier::kCi, {}, Options(), "/r", SlurmLimits());
   EXPECT_TRUE(merge_only.arrays.empty());
   EXPECT_EQ(CommandLine(SbatchArgv(merge_only.merge, {})),
-            "sbatch --parsable /shared/out/slurm/EXP.ci.merge.sbatch");
+            "sbatch --parsable "
+            "--output=/shared/out/slurm/logs/EXP.ci.merge.%j.out "
+            "/shared/out/slurm/EXP.ci.merge.sbatch");
 }
 
 TEST(PlanSlurmJobs, MaxRunningThrottlesAndChainsArrays) {
@@ -273,6 +281,7 @@ TEST(PlanSlurmJobs, MaxRunningThrottlesAndChainsArrays) {
                                 "#SBATCH --array=0-1%4\n"));
   EXPECT_EQ(CommandLine(SbatchArgv(sub.arrays[1], {"11", "12"})),
             "sbatch --parsable --dependency=afterany:11 "
+            "--output=/shared/out/slurm/logs/EXP.ci.shard-3+%a.%A.out "
             "/shared/out/slurm/EXP.ci.array-1.sbatch");
 }
 
@@ -308,6 +317,103 @@ TEST(SubmitSlurmJobs, SubmitsInOrderAndPassesIds) {
   EXPECT_FALSE(s.ok());
   EXPECT_TRUE(absl::StrContains(s.message(), "QOSMaxSubmitJobPerUserLimit"));
   EXPECT_TRUE(absl::StrContains(s.message(), "scancel 7")) << s;
+}
+
+// An experiment that takes any override, as a designed one takes its fields.
+class SettableExperiment : public NamedExperiment {
+ public:
+  absl::Status SetOverrides(
+      const std::vector<DesignOverride>& overrides) override {
+    overrides_ = overrides;
+    return absl::OkStatus();
+  }
+};
+
+TEST(SlurmPaths, PatternLiteralsAndTheOneRefusedCharacter) {
+  EXPECT_EQ(SlurmPatternLiteral("/a%b/%%c"), "/a%%b/%%%%c");
+  EXPECT_EQ(SlurmPatternLiteral("/plain"), "/plain");
+  for (const char* ok : {"/a b", "/it's", "/a\"b", "/$HOME", "/50%", "/a\nb"})
+    EXPECT_TRUE(ValidateSlurmOutDir(ok).ok()) << ok;
+  const absl::Status s = ValidateSlurmOutDir("/a\\b");
+  EXPECT_TRUE(absl::IsInvalidArgument(s));
+  EXPECT_TRUE(absl::StrContains(s.message(), "--out=/a\\b")) << s;
+  EXPECT_TRUE(absl::StrContains(s.message(), "%A/%a")) << s;
+}
+
+// Issue 20: any path the filesystem accepts. The log path goes on sbatch's
+// argv with '%' doubled; the scripts single-quote every path for bash, so
+// running them hands the (fake) repro exactly the directory's bytes, and
+// every --set reaches run-shard and merge.
+TEST(PlanSlurmJobs, OutWithSpaceQuoteDollarAndPercentReachesEveryone) {
+  const std::string out =
+      ::testing::TempDir() + "/slurm out it's $HOME 50%d\nnext";
+  ASSERT_TRUE(RemoveTree(out).ok());
+  ASSERT_TRUE(MakeDirs(out + "/bin").ok());
+  const std::string repro = out + "/bin/repro";
+  // The fake repro records its arguments, one per line, beside itself.
+  ASSERT_TRUE(WriteFileAtomic(repro,
+                              "#!/bin/bash\n"
+                              "printf '%s\\n' \"$@\" >> \"${0%/*}/args\"\n",
+                              0755)
+                  .ok());
+  SettableExperiment e;
+  ASSERT_TRUE(e.SetOverrides({{"seeds", "2"}, {"label", "a b;'c'"}}).ok());
+  SlurmOptions o = Options();
+  o.out_dir = out;
+  SlurmLimits limits;
+  limits.max_array_size = 2;
+  SlurmSubmission sub = PlanSlurmJobs(e, Tier::kCi, {0, 3}, o, repro, limits);
+  ASSERT_EQ(sub.arrays.size(), 2u);
+  const std::string logs = SlurmPatternLiteral(out) + "/slurm/logs/EXP.ci";
+  EXPECT_TRUE(absl::StrContains(logs, "50%%d")) << logs;
+  const std::vector<std::string> ids = PlaceholderIds(sub);
+  EXPECT_EQ(SbatchArgv(sub.arrays[1], ids),
+            (std::vector<std::string>{
+                "sbatch", "--parsable",
+                absl::StrCat("--output=", logs, ".shard-3+%a.%A.out"),
+                out + "/slurm/EXP.ci.array-1.sbatch"}));
+  EXPECT_EQ(SbatchArgv(sub.merge, ids).at(4),
+            absl::StrCat("--output=", logs, ".merge.%j.out"));
+  for (const SlurmJob* j : {&sub.arrays[0], &sub.arrays[1], &sub.merge}) {
+    // Before the command: #SBATCH lines without a path, and comments
+    // whose newline cannot end early (the path's newline is escaped there;
+    // inside the single-quoted command line it is the path's own byte).
+    const std::string head =
+        j->script_text.substr(0, j->script_text.find("set -euo pipefail\n"));
+    EXPECT_TRUE(absl::StrContains(head, "50%d\\x0anext")) << head;
+    for (absl::string_view line : absl::StrSplit(head, '\n')) {
+      if (absl::StartsWith(line, "#SBATCH"))
+        EXPECT_FALSE(absl::StrContains(line, "/")) << line;
+      if (!line.empty()) EXPECT_TRUE(absl::StartsWith(line, "#")) << line;
+    }
+    EXPECT_TRUE(absl::StrContains(j->script_text,
+                                  " --set seeds=2 --set 'label=a b;'\\''c'\\'''"))
+        << j->script_text;
+  }
+  ASSERT_TRUE(WriteSlurmScripts(sub, out).ok());
+  std::vector<std::vector<std::string>> submitted;
+  int next = 1;
+  CommandRunner sbatch = [&](const std::vector<std::string>& argv) {
+    submitted.push_back(argv);
+    return absl::StatusOr<std::string>(absl::StrCat(next++, "\n"));
+  };
+  ASSERT_TRUE(SubmitSlurmJobs(&sub, sbatch).ok());
+  ASSERT_EQ(submitted.size(), 3u);
+  EXPECT_EQ(submitted[2], SbatchArgv(sub.merge, {"1", "2"}));
+  EXPECT_EQ(submitted[2].back(), out + "/slurm/EXP.ci.merge.sbatch");
+  // What the node does with the scripts: bash runs them.
+  absl::StatusOr<std::string> ran = RunCommand(
+      {"env", "SLURM_ARRAY_TASK_ID=0", "bash", sub.arrays[1].script_path});
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  ran = RunCommand({"bash", sub.merge.script_path});
+  ASSERT_TRUE(ran.ok()) << ran.status();
+  absl::StatusOr<std::string> args = ReadFile(out + "/bin/args");
+  ASSERT_TRUE(args.ok()) << args.status();
+  const std::string sets = "--set\nseeds=2\n--set\nlabel=a b;'c'\n";
+  EXPECT_EQ(*args, absl::StrCat("run-shard\nEXP\n--tier=ci\n--shard=3\n--out=",
+                                out, "\n", sets, "--jobs=2\n--quiet\n",
+                                "merge\nEXP\n--tier=ci\n--out=", out, "\n",
+                                sets));
 }
 
 }  // namespace

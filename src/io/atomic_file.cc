@@ -84,10 +84,14 @@ absl::Status FsyncDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
-// Writes, fsyncs and closes an already created temp file.
-absl::Status FillTemp(int fd, absl::string_view bytes, const std::string& tmp) {
+// Writes, fsyncs and closes an already created temp file; mode < 0 keeps
+// the mode it was created with.
+absl::Status FillTemp(int fd, absl::string_view bytes, const std::string& tmp,
+                      int mode) {
   FdCloser closer(fd);
   RETURN_IF_ERROR(WriteAll(fd, bytes, tmp));
+  if (mode >= 0 && ::fchmod(fd, static_cast<mode_t>(mode)) != 0)
+    return ErrnoError(errno, tmp, "fchmod");
   if (::fsync(fd) != 0) return ErrnoError(errno, tmp, "fsync");
   // Some filesystems (NFS) report deferred write errors only at close.
   if (::close(closer.Release()) != 0) return ErrnoError(errno, tmp, "close");
@@ -130,7 +134,10 @@ absl::Status RemoveTreeImpl(const std::string& path) {
 
 }  // namespace
 
-absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes) {
+namespace {
+
+absl::Status WriteFileAtomicImpl(const std::string& path,
+                                absl::string_view bytes, int mode) {
   const std::string base = BaseName(path);
   if (base.empty() || base == "." || base == "..") {
     return absl::InvalidArgumentError(
@@ -155,7 +162,7 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes) {
   }
   if (fd < 0) return ErrnoError(EEXIST, path, "create temp file");
 
-  absl::Status status = FillTemp(fd, bytes, tmp);
+  absl::Status status = FillTemp(fd, bytes, tmp, mode);
   if (status.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     status = ErrnoError(errno, path, absl::StrCat("rename from ", tmp));
   }
@@ -169,6 +176,17 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes) {
     return status;
   }
   return FsyncDir(dir);
+}
+
+}  // namespace
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes) {
+  return WriteFileAtomicImpl(path, bytes, -1);
+}
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes,
+                             mode_t mode) {
+  return WriteFileAtomicImpl(path, bytes, static_cast<int>(mode));
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {

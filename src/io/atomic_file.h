@@ -10,6 +10,8 @@
 #ifndef INITREPRO_SRC_IO_ATOMIC_FILE_H_
 #define INITREPRO_SRC_IO_ATOMIC_FILE_H_
 
+#include <sys/types.h>
+
 #include <string>
 
 #include "absl/status/status.h"
@@ -27,6 +29,12 @@ namespace initrepro {
 // If only the final directory fsync fails, `path` already holds `bytes` but
 // durability is not guaranteed, so the error is still returned.
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes);
+
+// The same, with the new file's mode set to exactly `mode` (fchmod on the
+// temp file before the rename, so the umask cannot clear bits and no reader
+// ever sees the file with another mode), e.g. 0755 for an executable.
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view bytes,
+                             mode_t mode);
 
 // Returns the whole content of the regular file `path`.
 absl::StatusOr<std::string> ReadFile(const std::string& path);

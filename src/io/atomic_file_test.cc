@@ -52,6 +52,20 @@ TEST(WriteFileAtomicTest, WritesAndOverwrites) {
   EXPECT_EQ(ListDir(dir), std::vector<std::string>{"out.bin"});
 }
 
+TEST(WriteFileAtomicTest, ModeIsExactDespiteTheUmask) {
+  const std::string dir = TestDir();
+  const std::string path = dir + "/tool";
+  const mode_t old_umask = ::umask(0077);
+  const absl::Status s = WriteFileAtomic(path, "#!/bin/sh\n", 0755);
+  ::umask(old_umask);
+  ASSERT_TRUE(s.ok()) << s;
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+  EXPECT_EQ(ReadFile(path).value(), "#!/bin/sh\n");
+  EXPECT_EQ(ListDir(dir), std::vector<std::string>{"tool"});
+}
+
 TEST(WriteFileAtomicTest, LargeContentRoundTrips) {
   const std::string dir = TestDir();
   std::string big(300000, '\0');

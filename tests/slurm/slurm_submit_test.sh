@@ -193,4 +193,26 @@ cmp "${SLURM_OUT}/${RESULT}" "${LOCAL_OUT}/${RESULT}" ||
   fail "merge-only result differs"
 echo "pass: complete store submits only the merge" >&2
 
+# --- 4. Issue 20: any --out (space, quote, '$', '%'), and --set reaching
+# run-shard and merge: the modified design's runs, analysed by the merge.
+ODD_OUT="${WORK}/odd dir it's \$HOME 50%d_out"
+ODD_LOCAL="${WORK}/odd_local_out"
+log=$("${REPRO}" submit MA-survival --tier=smoke --engine=slurm --shards=4 \
+  --time=00:05:00 --set seeds=3 --out="${ODD_OUT}") ||
+  fail "repro submit with an odd --out and --set failed: ${log}"
+echo "${log}" >&2
+grep -q "6 to train" <<<"${log}" || fail "--set seeds=3: expected 6 runs to train: ${log}"
+MERGE_ID=$(sed -n 's/^  merge job \([0-9]*\).*/\1/p' <<<"${log}")
+[[ -n "${MERGE_ID}" ]] || fail "no merge job id in the output of repro submit"
+wait_completed "${MERGE_ID}"
+[[ -f "${ODD_OUT}/slurm/logs/MA-survival.smoke.merge.${MERGE_ID}.out" ]] ||
+  fail "no merge log under the literal '%' directory: $(ls "${ODD_OUT}/slurm/logs")"
+"${REPRO}" run MA-survival --tier=smoke --set seeds=3 --out="${ODD_LOCAL}" \
+  --quiet >/dev/null || fail "repro run --set seeds=3 (local reference) failed"
+cmp "${ODD_OUT}/${RESULT}" "${ODD_LOCAL}/${RESULT}" ||
+  fail "Slurm result (odd --out, --set seeds=3) differs from the local one"
+cmp -s "${ODD_OUT}/${RESULT}" "${LOCAL_OUT}/${RESULT}" &&
+  fail "--set seeds=3 gave the unmodified design's result"
+echo "pass: odd --out and --set through Slurm; result == local result" >&2
+
 echo "PASS in $((SECONDS - start_s)) s" >&2
