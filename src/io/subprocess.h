@@ -57,8 +57,10 @@ absl::StatusOr<std::string> RunProcessOk(const std::vector<std::string>& argv,
 // contains '/'), if it names an executable regular file; "" otherwise.
 std::string FindOnPath(const std::string& program);
 
-// `arg` quoted for a POSIX shell (unchanged when it needs no quoting). Only
-// for showing a command to a human; never used to run one.
+// `arg` quoted for a POSIX shell (unchanged when it needs no quoting): for
+// showing a command to a human, and for the bash lines of the generated
+// Slurm scripts (single quotes, '\'' for a quote). Never used to start a
+// process from this program: RunProcess takes an argument vector.
 std::string ShellQuote(const std::string& arg);
 std::string CommandLine(const std::vector<std::string>& argv);
 
