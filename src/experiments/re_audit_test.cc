@@ -21,7 +21,7 @@ TEST(ReAuditTest, PresetsKeepTheOldGoldensRuns) {
   ASSERT_TRUE(e.ok());
   EXPECT_EQ((*e)->Plan(Tier::kSmoke).size(), 8u);
   EXPECT_EQ((*e)->Plan(Tier::kCi).size(), 112u);
-  EXPECT_EQ((*e)->Plan(Tier::kNightly).size(), 1120u);
+  EXPECT_EQ((*e)->Plan(Tier::kNightly).size(), 448u);
   // First and last runs of golden/RE-audit.{ci,nightly}.json (format 2).
   const std::set<std::string> ci = Keys(**e, Tier::kCi);
   EXPECT_EQ(ci.count("1e1d87264cfba2d23ef5f3c01d409e0d"), 1u);
