@@ -76,6 +76,12 @@ const DesignSchema<Design>& Schema() {
 }
 
 constexpr double kSettledShare = 0.95;  // PAPER.md: >= 95 % of runs
+// nightly-equals-paper was declared (before the study's first run) at the
+// nightly step count of that time, the one every nightly golden was
+// trained at; the study then moved kNightlySteps (common.h). The claim of
+// record stays at the declared step: at the new count it would hold by
+// construction on the same runs.
+constexpr int64_t kDeclaredNightlySteps = 9000;
 const char* const kModes[] = {"fix_embedding", "vary_all"};
 constexpr char kWhenDecided[] = "MA-settling/when-decided";
 constexpr char kNightlyEqualsPaper[] = "MA-settling/nightly-equals-paper";
@@ -162,7 +168,8 @@ class MaSettling : public DesignedExperiment<Design> {
       case Tier::kCi: return {23, 2400, 50, 2, {16, 32, 64, 128}};
       case Tier::kNightly: return {59, 9000, 250, 3, {16, 32, 64, 128}};
       case Tier::kPaper:
-        return {59, 30000, 250, 3, {16, 32, 64, 128}, 8, kNightlySteps};
+        return {59, 30000, 250, 3, {16, 32, 64, 128}, 8,
+                kDeclaredNightlySteps};
     }
     return {};
   }
