@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "src/experiments/common.h"
 #include "src/harness/experiment.h"
 
 namespace initrepro {
@@ -31,8 +32,10 @@ TEST(MaCollaborationTest, PresetsKeepTheOldParameterSteps) {
             Steps({0, 100, 200, 300, 400, 500, 600, 700, 800}));
   const std::vector<RunSpec> nightly = e->Plan(Tier::kNightly);
   ASSERT_EQ(nightly.size(), 10u);
+  // The nightly step count comes from the settling study (common.h).
   EXPECT_EQ(nightly[0].param_steps,
-            Steps({0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 9000}));
+            Steps({0, 100, 200, 300, 400, 500, 600, 700, 800, 900,
+                   kNightlySteps}));
   const std::vector<RunSpec> paper = e->Plan(Tier::kPaper);
   ASSERT_EQ(paper.size(), 100u);
   EXPECT_EQ(paper[0].param_steps.back(), 30000);
