@@ -122,6 +122,14 @@ nlohmann::json WayForward(const Experiment& experiment, Tier tier,
   return j;
 }
 
+// Claims decided by an unconverted experiment (no spec): the next tier.
+void AddWaysForward(const Experiment& experiment, Tier tier,
+                    ExperimentResult* result) {
+  for (Claim& c : result->claims)
+    if (c.verdict == "undecided_at_this_scale" && c.to_decide.is_null())
+      c.to_decide = NextTierWay(experiment, tier, "no claim spec to plan from");
+}
+
 // One claim decided, with its way forward when undecided.
 Claim DecideWithWay(const Experiment& experiment, Tier tier,
                     const ClaimSpec& spec, const ClaimEvidence& ev,
@@ -147,10 +155,6 @@ Claim DecideWithWay(const Experiment& experiment, Tier tier,
 absl::Status DecideClaims(const Experiment& experiment, Tier tier,
                           ExperimentResult* result,
                           double level = kVerdictLevel) {
-  if (!result->claims.empty())
-    return absl::InternalError(absl::StrCat(
-        experiment.Name(), ": Analyze wrote claims itself; it must return "
-        "ClaimEvidence and leave deciding to the driver"));
   const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
   auto find_spec = [&](const std::string& id) -> const ClaimSpec* {
     for (const ClaimSpec& s : specs)
@@ -238,6 +242,7 @@ absl::StatusOr<nlohmann::json> AnalyseAndWrite(
     const std::vector<RunRecord>& runs, const DriverOptions& options) {
   ASSIGN_OR_RETURN(ExperimentResult result, experiment.Analyze(tier, runs));
   RETURN_IF_ERROR(DecideClaims(experiment, tier, &result));
+  AddWaysForward(experiment, tier, &result);
   return WriteResult(experiment, tier, runs, result, options);
 }
 
@@ -318,6 +323,7 @@ absl::StatusOr<nlohmann::json> RunUntilDecided(const Experiment& experiment,
                              {"runs_used", done},
                              {"runs_planned", total},
                              {"stopped_by", stopped_by}};
+  AddWaysForward(experiment, tier, &last);
   return WriteResult(experiment, tier, last_runs, last, options);
 }
 

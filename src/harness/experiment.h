@@ -164,8 +164,7 @@ struct ExperimentResult {
   // experiment's ClaimSpecs (or "ID@STEP" for per-checkpoint ones). The
   // driver decides each one; Analyze never sees a verdict.
   std::vector<ClaimEvidence> evidence;
-  // Written by the driver (DecideClaims) from `evidence`; an experiment
-  // leaves it empty.
+  // Transitional: claims an unconverted experiment decided itself.
   std::vector<Claim> claims;
   std::vector<Figure> figures;
   std::vector<std::string> notes;  // deviations from P1's code, etc.
