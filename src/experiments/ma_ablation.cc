@@ -354,7 +354,7 @@ class MaAblation : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {23, 8, 40, 1, 10, rule};
       case Tier::kCi: return {23, 32, 600, 6, 20, rule};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 4, 50, rule};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 2, 50, rule};
       case Tier::kPaper:
         return {59, 128, 30000, 20, 100, {"O", "A", "B", "C", "D"}};
     }

@@ -56,7 +56,7 @@ class MaCircularity : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 30, 3};
       case Tier::kCi: return {23, 32, 800, 20};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 12};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 5};
       case Tier::kPaper: return {59, 128, 30000, 50};
     }
     return {};

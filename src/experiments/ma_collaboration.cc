@@ -195,7 +195,7 @@ class MaCollaboration : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 60, 2, 10, 60};
       case Tier::kCi: return {23, 32, 800, 24, 100, 800};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 10, 100, 900};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 3, 100, 900};
       case Tier::kPaper: return {59, 128, 30000, 100, 100, 900};
     }
     return {};

@@ -225,7 +225,7 @@ class MaControls : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 30, 2, 2, all};
       case Tier::kCi: return {23, 32, 800, 3, 5, all};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 4, 2, all};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 2, 2, all};
       case Tier::kPaper: return {59, 128, 30000, 10, 50, all};
     }
     return {};

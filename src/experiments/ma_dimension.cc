@@ -72,7 +72,7 @@ class MaDimension : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 30, 1, {8, 16}};
       case Tier::kCi: return {23, 800, 5, {16, 32, 64, 128}};
-      case Tier::kNightly: return {59, kNightlySteps, 6, {16, 32, 64, 128}};
+      case Tier::kNightly: return {59, kNightlySteps, 2, {16, 32, 64, 128}};
       case Tier::kPaper: return {59, 30000, 10, {16, 32, 48, 64, 96, 128}};
     }
     return {};

@@ -273,7 +273,7 @@ class MaFrozen : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 40, 1, {4, 16}};
       case Tier::kCi: return {23, 1000, 4, {8, 16, 24, 32, 64}};
-      case Tier::kNightly: return {59, 5000, 5, {16, 32, 48, 64, 96, 128}};
+      case Tier::kNightly: return {59, 5000, 8, {16, 32, 48, 64, 96, 128}};
       case Tier::kPaper: return {59, 10000, 5, {16, 32, 48, 64, 96, 128}};
     }
     return {};

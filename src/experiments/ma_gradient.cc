@@ -356,7 +356,7 @@ class MaGradient : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 30, 2, 2};
       case Tier::kCi: return {23, 32, 800, 3, 6};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 3, 4};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 7, 2};
       case Tier::kPaper: return {59, 128, 30000, 10, 50};
     }
     return {};

@@ -391,7 +391,7 @@ class MaHandcrafted : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 30, 2, 1, 2, 1};
       case Tier::kCi: return {23, 32, 600, 8, 3, 8, 2};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 9, 2, 5, 1};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 20, 2, 5, 1};
       case Tier::kPaper: return {59, 128, 30000, 16, 100, 16, 100};
     }
     return {};

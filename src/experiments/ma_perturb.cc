@@ -370,7 +370,7 @@ class MaPerturb : public DesignedExperiment<Design> {
         return {23, 32, 800, Linspace(0.85, 1.15, 3), 2, kCiRank, 3, 5, 2};
       case Tier::kNightly:
         return {59,           128, kNightlySteps, Linspace(0.85, 1.15, 2), 2,
-                kNightlyRank, 3,   kP1K,          1};
+                kNightlyRank, 1,   kP1K,          1};
       case Tier::kPaper:
         return {59, 128, 30000, Linspace(0.85, 1.15, 50), 8, kPaperRank, 50,
                 kP1K, 50};

@@ -166,7 +166,7 @@ class MaSettling : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 60, 10, 1, {8, 16}};
       case Tier::kCi: return {23, 2400, 50, 2, {16, 32, 64, 128}};
-      case Tier::kNightly: return {59, 9000, 250, 3, {16, 32, 64, 128}};
+      case Tier::kNightly: return {59, kNightlySteps, 250, 1, {128}};
       case Tier::kPaper:
         return {59, 30000, 250, 3, {16, 32, 64, 128}, 8,
                 kDeclaredNightlySteps};

@@ -55,7 +55,7 @@ class MaSurvival : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 8, 30, 2, 2};
       case Tier::kCi: return {23, 32, 800, 5, 8};
-      case Tier::kNightly: return {59, 128, kNightlySteps, 5, 10};
+      case Tier::kNightly: return {59, 128, kNightlySteps, 4, 2};
       case Tier::kPaper: return {59, 128, 30000, 10, 50};
     }
     return {};

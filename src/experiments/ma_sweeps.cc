@@ -218,7 +218,7 @@ class MaModulus : public DesignedExperiment<ModulusDesign> {
       case Tier::kSmoke: return {8, 30, 1, {7, 11}};
       case Tier::kCi: return {32, 800, 3, {13, 19, 23, 29}};
       case Tier::kNightly:
-        return {128, kNightlySteps, 2, {13, 23, 31, 43, 59, 73, 89}};
+        return {128, kNightlySteps, 1, {13, 23, 31, 43, 59, 73, 89}};
       case Tier::kPaper:
         return {128, 30000, 10,
                 {13, 19, 23, 29, 31, 37, 43, 47, 53, 59, 61, 67, 73, 79, 83,
@@ -268,7 +268,7 @@ class MaDecay : public DesignedExperiment<DecayDesign> {
       case Tier::kSmoke: return {11, 8, 30, 1, {0.1, 1.0}};
       case Tier::kCi: return {23, 32, 800, 3, {0.01, 0.1, 0.5, 1.5}};
       case Tier::kNightly:
-        return {59, 128, kNightlySteps, 2,
+        return {59, 128, kNightlySteps, 1,
                 {0.00215, 0.01, 0.1, 0.3, 0.8, 1.5}};
       case Tier::kPaper:
         return {59, 128, 30000, 10,
