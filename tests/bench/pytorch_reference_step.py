@@ -14,16 +14,28 @@ pyenv shim):
 
   /usr/bin/python3 tests/bench/pytorch_reference_step.py --steps 200
 
-Prints ms/step in wall time and in this process's CPU time (the machine is
-shared; with one thread, CPU time is the fairer number), and which BLAS
-library the process actually mapped: float64 matmuls go to the system
-libblas.so.3 (Debian builds torch with BLAS_INFO=generic; oneDNN handles no
-float64), so the timing depends on which BLAS the alternatives point at.
+Prints which torch and BLAS library the process actually mapped: float64
+matmuls go to the system libblas.so.3 (Debian builds torch with
+BLAS_INFO=generic; oneDNN handles no float64), so the timing depends on which
+BLAS the alternatives point at. Its last line is machine-readable, read by
+BM_P1PyTorchStep in train_step_bench.cc (keep the keys):
+
+  ms_per_step=24.100 cpu_ms_per_step=23.900 threads=1 steps=200
+
+ms per step in wall time and in this process's CPU time (the machine is
+shared; with one thread, CPU time is the fairer number).
 """
 
 import argparse
 import math
+import os
 import time
+
+# One thread everywhere: OpenBLAS and MKL read these once, when torch loads
+# them, so they must be set before the import (torch.set_num_threads below
+# covers torch's own pool). A caller's explicit setting wins.
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
 import torch
 import torch.nn.functional as F
@@ -93,7 +105,8 @@ def main():
     print("BLAS mapped: " + (", ".join(blas_libraries()) or "none found"))
     print(f"final loss {loss.item():.6f} after {args.warmup + args.steps} "
           f"steps")
-    print(f"ms/step wall {wall * 1e3:.3f} cpu {cpu * 1e3:.3f}")
+    print(f"ms_per_step={wall * 1e3:.3f} cpu_ms_per_step={cpu * 1e3:.3f} "
+          f"threads={torch.get_num_threads()} steps={args.steps}")
 
 
 if __name__ == "__main__":

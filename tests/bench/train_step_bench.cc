@@ -4,15 +4,29 @@
 // own, on every SIMD level the CPU has.
 //
 //   bazel run -c opt //tests/bench:train_step_bench
-//   bazel run -c opt //tests/bench:train_step_bench -- \
-//       --benchmark_filter='TrainStep/simd:2/threads:1'
+//   bazel run -c opt //tests/bench:train_step_bench --
+//       --benchmark_filter='TrainStep/simd:2/threads:1'   (one command)
 //
 //   BM_TrainStep/simd:S/threads:T/fused:F   S: 2 avx512, 1 avx2, 0 scalar;
-//       fused 0 = Mlp::Forward then Mlp::Backward (what the trainer calls),
-//       fused 1 = Mlp::ForwardBackward (same bits, one pass over the batch).
+//       fused 0 = Mlp::Forward then Mlp::Backward,
+//       fused 1 = Mlp::ForwardBackward (same bits, one pass over the batch;
+//       what the trainer's Step calls).
 //   BM_ForwardOrBackward/backward:B/threads:T
 //   BM_Gemm/case:C/simd:S   the step's products, called as the model calls
 //       them (chunk by chunk, operands cache-resident as in ForwardBackward).
+//   BM_P1PyTorchStep/p1_steps:P/ours_steps:O   the speed ratio in one run:
+//       O of our trainer's steps (best SIMD level, one thread, fused), then
+//       P of P1's model in PyTorch (pytorch_reference_step.py, found in this
+//       binary's runfiles) in a child process on one thread, started without
+//       a shell (p1_reference.h). Needs Debian's torch (`apt-get install
+//       python3-torch`); without it the benchmark is skipped with that
+//       message. Time column: P1's wall ms/step (CPU column: ~0, the
+//       work is in the child). Label: torch and the BLAS the child mapped
+//       (the ratio depends on it). --benchmark_repetitions=N gives N
+//       back-to-back pairs and their medians.
+//
+//     bazel run -c opt //tests/bench:train_step_bench --
+//         --benchmark_filter=P1PyTorchStep --benchmark_repetitions=5
 //
 // Counters:
 //   ms, cpu_ms   wall and (calling thread's) CPU time per iteration; the
@@ -29,6 +43,12 @@
 //                hypervisor). The AVX-512 peak is the reference on every
 //                SIMD level. (A pure 512-bit FMA loop reaches ~92 % of it:
 //                the core clocks lower under AVX-512 load.)
+//   BM_P1PyTorchStep only:
+//   ours_ms, ours_cpu_ms, ours_peak_frac   our step, as above
+//   p1_ms, p1_cpu_ms   P1's step in the child (wall; the child's CPU time)
+//   speedup_vs_p1      p1_cpu_ms / ours_cpu_ms (one thread each, so CPU
+//                      time; > 1 means ours is faster)
+//   speedup_vs_p1_wall p1_ms / ours_ms
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -39,6 +59,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "src/core/simd.h"
 #include "src/kernels/gemm.h"
 #include "src/model/adamw.h"
@@ -47,6 +70,7 @@
 #include "src/tasks/task.h"
 #include "src/train/config.h"
 #include "src/train/trainer.h"
+#include "tests/bench/p1_reference.h"
 
 namespace initrepro {
 namespace {
@@ -172,8 +196,9 @@ const StepSetup& Setup() {
   return *setup;
 }
 
-// fused = 0: Forward, then Backward (what src/train/trainer.cc calls);
-// fused = 1: Mlp::ForwardBackward (same bits, one pass over the batch).
+// fused = 0: Forward, then Backward;
+// fused = 1: Mlp::ForwardBackward (same bits, one pass over the batch; what
+// src/train/trainer.cc's Step calls).
 void BM_TrainStep(benchmark::State& state) {
   const int64_t level = state.range(0);
   const int threads = static_cast<int>(state.range(1));
@@ -363,6 +388,83 @@ BENCHMARK(BM_Gemm)
     ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6, 7, 8}, {2, 1, 0}})
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
+
+// ---- The speed ratio against P1's PyTorch code, in one run ---------------
+
+struct StepTime {
+  double wall_ms = 0, cpu_ms = 0;
+};
+
+// `steps` of the trainer's step (Mlp::ForwardBackward + AdamW, as
+// src/train/trainer.cc's Step) at the CPU's best SIMD level on one thread,
+// after 3 untimed ones; CPU time is this thread's.
+StepTime TimeOurSteps(int steps) {
+  SetSimdOverride(DetectSimd());
+  const StepSetup& s = Setup();
+  ParamBuffer params(s.layout), grads(s.layout);
+  params.values = s.initial;
+  Mlp mlp(s.layout, s.train.size(), /*threads=*/1);
+  AdamW adam({s.config.lr, 0.9, 0.999, 1e-8, s.config.wd}, s.layout.total(),
+             0, s.layout.total());
+  auto step = [&] {
+    const CrossEntropyResult r =
+        mlp.ForwardBackward(params, s.train, /*embedding_grad=*/true, &grads);
+    benchmark::DoNotOptimize(r);
+    adam.Step(params.values.data(), grads.values.data());
+    benchmark::ClobberMemory();
+  };
+  for (int i = 0; i < 3; ++i) step();
+  const auto wall0 = std::chrono::steady_clock::now();
+  const double cpu0 = ThreadCpuSeconds();
+  for (int i = 0; i < steps; ++i) step();
+  StepTime t;
+  t.cpu_ms = (ThreadCpuSeconds() - cpu0) * 1e3 / steps;
+  t.wall_ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - wall0)
+                  .count() /
+              steps;
+  return t;
+}
+
+// Ours just before P1's, in the same process, so one run gives the ratio
+// (the machine's load at that moment hits both). Time column: P1's wall
+// ms/step. Not a test: nothing here asserts on time.
+void BM_P1PyTorchStep(benchmark::State& state) {
+  const int p1_steps = static_cast<int>(state.range(0));
+  const int ours_steps = static_cast<int>(state.range(1));
+  const auto skip = [&](const absl::Status& status) {
+    state.SkipWithError(
+        absl::StrCat("P1 PyTorch reference: ", status.message()).c_str());
+  };
+  // What can be checked without running torch is checked before our steps.
+  absl::StatusOr<std::string> script = P1ScriptPath();
+  if (const absl::Status ok = CheckP1Python(); !ok.ok()) return skip(ok);
+  if (!script.ok()) return skip(script.status());
+  Ghz();
+  const StepTime ours = TimeOurSteps(ours_steps);
+  absl::StatusOr<P1Step> p1 = RunP1Step(*script, p1_steps);
+  if (!p1.ok()) return skip(p1.status());
+  for (auto _ : state) state.SetIterationTime(p1->wall_ms / 1e3);
+  const StepSetup& s = Setup();
+  state.counters["ours_ms"] = ours.wall_ms;
+  state.counters["ours_cpu_ms"] = ours.cpu_ms;
+  state.counters["ours_peak_frac"] =
+      s.Flops() / (ours.cpu_ms / 1e3) / 1e9 / PeakGflops(1);
+  state.counters["p1_ms"] = p1->wall_ms;
+  state.counters["p1_cpu_ms"] = p1->cpu_ms;
+  state.counters["speedup_vs_p1"] = p1->cpu_ms / ours.cpu_ms;
+  state.counters["speedup_vs_p1_wall"] = p1->wall_ms / ours.wall_ms;
+  state.SetLabel(absl::StrCat("ours ", SimdLevelName(DetectSimd()),
+                              " vs P1 torch ", p1->torch, " BLAS ",
+                              p1->blas.empty() ? "none found" : p1->blas,
+                              ", 1 thread each"));
+}
+BENCHMARK(BM_P1PyTorchStep)
+    ->ArgNames({"p1_steps", "ours_steps"})
+    ->Args({30, 300})
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace initrepro
