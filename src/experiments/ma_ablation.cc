@@ -43,28 +43,30 @@
 //   smoke:   p 23, d 8, 40 steps, 1 seed x 4 + 5 = 9 runs (plumbing only;
 //            decides nothing).
 //   ci:      p 23, d 32, 600 steps (metrics every 20), 6 seeds x 4 + 5 = 29
-//            runs. Exists to regress the code; 6 seeds decide only huge
-//            effects (below), and the golden leaves the claim undecided.
-//   nightly: p 59, d 128, kNightlySteps (metrics every 50), 4 seeds x 4 + 5
-//            = 21 runs, ~0.29 core-hours (budget 0.32; one run ~0.0136).
-//            Decides only a large effect consistent across seeds.
+//            runs. 6 seeds decide only huge effects: its golden's interval
+//            (every run valid) spans 0. ci exists only to regress:
+//            strongest-circles-train-faster; nightly cannot afford it
+//            either and prices it (below). p1-fixed-sets is descriptive.
+//   nightly: p 59, d 128, kNightlySteps (metrics every 50), 2 seeds x 4 + 5
+//            = 13 runs, ~0.23 core-hours. Sized to regress at P1's scale,
+//            not to decide: the claim does not fit the tier's 4 core-hours.
 //   paper:   p 59, d 128, 30000 steps (metrics every 100), 20 seeds x 5
 //            (O included) + 5 = 105 runs: the tier that decides.
+//
+// Planner (`repro power MA-ablation --tier=nightly`, 80 % power at 99 %,
+// cap 100 core-hours; pilot = the previous 9000-step nightly golden, 4
+// seeds), which sized the nightly preset:
+//   strongest-circles-train-faster: pilot mean paired difference 450 steps,
+//     99 % interval [-1.47e+03, 2.37e+03], n = 4 seeds (16 runs, 4 per
+//     seed); needs 29 seeds = 116 runs, 2.02 core-hours (decided with
+//     probability 0.814, all of it reproduced): not in the budget.
+//   p1-fixed-sets: descriptive, nothing to plan.
 //
 // Paired by construction (issue 17, section 3): the conditions of a seed s
 // share its trial seed (config.seed = s, mode vary_all: the same MLP and
 // split); only the kept Fourier components differ. So each seed's
 // difference is within one MLP and split. Unchanged by the conversion: the
 // plan was already paired, and no run key moved.
-//
-// Planner (`repro power MA-ablation --tier=nightly` on the committed
-// nightly golden, 80 % power at 99 %, cap 100 core-hours; recorded here,
-// the nightly preset is not changed by it):
-//   strongest-circles-train-faster: pilot mean paired difference 450 steps,
-//     99 % interval [-1.47e+03, 2.37e+03], n = 4 seeds (16 runs, 4 per
-//     seed); needs 29 seeds = 116 runs, 1.58 core-hours (decided with
-//     probability 0.814, all of it reproduced).
-//   p1-fixed-sets: descriptive, nothing to plan.
 //
 // Times are measured on the logging grid (20 / 50 / 100 steps), so ties
 // (difference 0) are common when all conditions learn fast; a tie counts

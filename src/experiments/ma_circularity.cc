@@ -12,13 +12,16 @@
 //            claim is stated at d 128, and noise circularity rises with d,
 //            so ci at d 32 tests the same direction at a smaller d. Meant
 //            to decide the claim (stated before running); its golden has
-//            it undecided (too few valid runs), so ci regresses it.
-//   nightly: p 59, d 128, kNightlySteps, 12 runs (vary_all), cut from 40 to
-//            fit the tier's 4 core-hour budget (README, "The nightly
-//            tier"): ~12 x 29 (run, k) rows, ~280 if 80 % of runs are
-//            valid; the ci difference 0.057 [0.026, 0.087] came from 121
-//            rows, so ~2x the rows narrow the interval by ~1/sqrt(2) and
-//            decide the claim if the effect holds at d 128. Decides it.
+//            it undecided (too few valid runs: 12 of 20), so ci exists only
+//            to regress: survivors-more-circular; nightly is sized to
+//            decide it.
+//   nightly: p 59, d 128, kNightlySteps, 5 runs (vary_all), ~0.09
+//            core-hours, planned by `repro power MA-circularity
+//            --tier=nightly` to fit the tier's 4 core-hours: the previous
+//            (9000-step, 12-run) nightly golden reproduced the claim,
+//            difference 0.024 [0.013, 0.036] on 348 (run, k) rows, and
+//            144 rows decide such a difference with power 0.8: 5 runs give
+//            145 if all are valid, so the design has no margin.
 //   paper:   p 59, d 128, 30000 steps, 50 runs (P1's scale).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"

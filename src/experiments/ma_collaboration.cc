@@ -26,9 +26,9 @@
 // RunSpec::param_steps: every `param_every` steps up to `param_until` and
 // at the last step (P1's spacing of 100 steps up to 900 from ci up). At P1's
 // scale one buffer is 49,311 doubles (394 kB), so 11 buffers keep a run file
-// at ~4.5 MB (< 5 MB); P1's spacing over all 3000 nightly steps would be 31
-// buffers (12 MB). The loss curves move in the first few hundred steps (P1:
-// test accuracy 1.0 by ~300 steps).
+// at ~4.5 MB (< 5 MB); P1's spacing over all kNightlySteps (11500) would be
+// 116 buffers (~46 MB). The loss curves move in the first few hundred steps
+// (P1: test accuracy 1.0 by ~300 steps).
 //
 // Runs: fix_embedding with reference seed i and trial i (embedding from
 // seed i, MLP and split from seed 1000 + i), so every run is an independent
@@ -39,16 +39,22 @@
 //   smoke:   p 11, d 8, 60 steps, 2 runs, parameters every 10 steps. Checks
 //            the plumbing (no run trains); decides nothing.
 //   ci:      p 23, d 32, 800 steps, 24 runs, parameters every 100 steps.
-//   nightly: p 59, d 128, kNightlySteps, 10 runs, 0..900 by 100 + last.
+//   nightly: p 59, d 128, kNightlySteps, 3 runs (~0.05 core-hours), 0..900
+//            by 100 + last.
 //   paper:   p 59, d 128, 30000 steps, 100 runs, 0..900 by 100 + last.
 // Power (99 % Clopper-Pearson, all runs passing): the lower bound reaches
 // 0.9 from 51 runs (51/51: 0.901) and 0.8 from 24 (24/24: 0.802). ci's 24
-// runs can reproduce (b) (if nearly all are valid) and can rule (a) and (c)
-// out (e.g. <= 17 of 24 for 0.9), not reproduce them. nightly has 10 runs
-// (51 would cost 0.7 of the tier's 4 core-hours): it checks the ci picture
-// at P1's scale and can rule a claim out (e.g. <= 5 of 10 for 0.9), never
-// reproduce one; it exists to regress the numbers at P1's scale. The paper
-// tier (100 runs) decides all three.
+// runs could reproduce (b) if nearly all were valid, and can rule (a) and
+// (c) out (e.g. <= 17 of 24 for 0.9), not reproduce them; its golden has
+// only 11 of 24 valid (too few). ci exists only to regress: survivors-carry,
+// circles-collaborate and dead-add-nothing; nightly cannot afford them
+// either and prices them. nightly is sized by `repro power
+// MA-collaboration --tier=nightly` (pilot: the previous 9000-step, 10-run
+// nightly golden, all three at fraction 1 [0.589, 1]): 51 runs (0.89
+// core-hours) decide all three, 24 (0.42) only (b); neither fits the
+// tier's 4 core-hours beside the claims it can decide, so nightly's 3 runs
+// only regress the numbers at P1's scale and decide none. The paper tier
+// (100 runs) decides all three.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

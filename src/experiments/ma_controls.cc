@@ -30,31 +30,34 @@
 //     Plumbing; decides nothing.
 //   ci: p 23, d 32, 800 steps, 3 modes x 3 reference seeds x 5 trials (45
 //     runs); chosen for cost as MA-survival. Stated before running: 3 x 15
-//     runs x 11 circles per mode could decide claim 1 (the ci golden leaves
-//     it undecided); claims 2 and 3 (3 seed units) exist only to regress.
-//   nightly: p 59, d 128, kNightlySteps, 3 modes x 4 reference seeds x 2
-//     trials (24 runs), cut from 72 to fit the tier's 4 core-hour budget;
-//     its golden reproduces claim 1 and leaves claims 2 and 3 undecided.
-//     Claim 1 has 4 x 29 units (rates 0, 1/2, 1); ci's r 0.77 [0.50, 0.90]
-//     came from 33 units. Claims 2 and 3: the unit is a reference seed, and
-//     4 seeds give t(3) = 5.84, so they are decided only if the per-seed
-//     differences are large and consistent (one within-pair per seed).
+//     runs x 11 circles per mode could decide claim 1; claims 2 and 3 (3
+//     seed units) could not. Its golden has all three undecided (too few
+//     valid runs: 9 of 15 fix_embedding runs, 24 of 45 in all). ci exists
+//     only to regress: embedding-drives-survival,
+//     same-embedding-same-survivors and embedding-fixes-rates; nightly is
+//     sized to decide the first and prices the other two.
+//   nightly: p 59, d 128, kNightlySteps, 3 modes x 2 reference seeds x 2
+//     trials (12 runs, ~0.21 core-hours), sized by the planner (below) to
+//     decide claim 1 within the tier's 4 core-hours; claims 2 and 3 do not
+//     fit it and are regressed only.
 //   paper: p 59, d 128, 30000 steps, 3 modes x 10 seeds x 50 trials (1500
 //     runs).
 //
-// Planner (`repro power MA-controls --tier=nightly` on the committed
-// nightly golden, 80 % power at 99 %, cap 100 core-hours; recorded here,
-// the nightly preset is not changed by it):
-//   embedding-drives-survival (reproduced at nightly): pilot Pearson r
-//     0.457, 99 % interval [0.246, 0.626], n = 116 (seed, k) units (8
-//     runs); 52 units, 4 runs, 0.0545 core-hours would do (probability
-//     0.805).
+// Planner (`repro power MA-controls --tier=nightly`, 80 % power at 99 %,
+// cap 100 core-hours; pilot = the previous 9000-step nightly golden, 4
+// reference seeds x 2 trials), which sized the nightly preset:
+//   embedding-drives-survival (reproduced there): pilot Pearson r 0.457,
+//     99 % interval [0.246, 0.626], n = 116 (seed, k) units (8 runs); 52
+//     units, 4 runs, 0.07 core-hours decide it (probability 0.805):
+//     nightly's 4 fix_embedding runs give 58 units.
 //   same-embedding-same-survivors: pilot mean paired difference 0.0377,
 //     [-0.161, 0.237], n = 4 seeds (8 runs, 2 per seed); needs 42 seeds =
-//     84 runs, 1.14 core-hours (probability 0.805, reproduced).
+//     84 runs, 1.46 core-hours (probability 0.805, reproduced): not in the
+//     budget.
 //   embedding-fixes-rates: pilot mean paired difference 0.0603, [-0.636,
 //     0.757], n = 4 seeds (24 runs, 6 per seed); needs 186 seeds = 1116
-//     runs, 15.2 core-hours (probability 0.801, reproduced 0.800).
+//     runs, 19.4 core-hours (probability 0.801, reproduced 0.800): not in
+//     the budget.
 #include <algorithm>
 #include <cmath>
 #include <iterator>

@@ -11,15 +11,23 @@
 //   smoke:   p 11, 30 steps, d in {8, 16}, 1 seed: plumbing only.
 //   ci:      p 23, 800 steps, d in {16, 32, 64, 128}, 5 seeds per d (20
 //            runs). Power reasoning of the ci design: 20 points per
-//            Spearman test. Decides claim 1 (every run counts: it is about
-//            the initial embedding); claim 2 is decided only on valid runs
-//            below the counting ceiling (PAPER.md v2), and at p 23 the
-//            ceiling is 5 and most runs are excluded, so ci only regresses
-//            it.
-//   nightly: p 59, kNightlySteps, d in {16, 32, 64, 128}, 6 seeds per d
-//            (24 runs): 24 points per Spearman test; the circle-count
-//            ceiling at p 59 is 14, far above the counts seen, so claim 2
-//            becomes measurable. Decides both.
+//            Spearman test. ci decides claim 1 (reproduced; every run
+//            counts: it is about the initial embedding); claim 2 is decided
+//            only on valid runs below the counting ceiling (PAPER.md v2),
+//            and at p 23 the ceiling is 5 and most runs are excluded (6 of
+//            20 valid). ci exists only to regress: circles-rise-with-d;
+//            nightly prices it.
+//   nightly: p 59, kNightlySteps at every d (the settling study found
+//            750-1250 steps enough below d 128; one count keeps the trend
+//            over d free of training length), d in {16, 32, 64, 128}, 2
+//            seeds per d (8 runs, ~0.14 core-hours). Sized by `repro power
+//            MA-dimension --tier=nightly` (pilot: the previous 9000-step
+//            nightly golden, 6 seeds per d, which reproduced both claims:
+//            rho 0.969 and 0.661 [0.172, 0.888]) to decide claim 1, which
+//            needs 7 runs. Claim 2 (measurable at p 59: the counting
+//            ceiling, 14, is far above the counts seen) needs 25 runs (0.43
+//            core-hours): given up within the tier's 4 core-hours for the
+//            design-card claims, so nightly only regresses it.
 //   paper:   p 59, 30000 steps, d in {16, 32, 48, 64, 96, 128}, 10 seeds.
 #include <cmath>
 #include <map>

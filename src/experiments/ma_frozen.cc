@@ -21,18 +21,24 @@
 //   smoke:   p 11, 40 steps, d in {4, 16}, 1 seed: plumbing only.
 //   ci:      p 23, d in {8, 16, 24, 32, 64}, 4 seeds, 1000 steps
 //            (checkpoint 500, and the last step). Power reasoning of the ci
-//            design: 20 points for the Spearman claim, which ci decides; the
+//            design: 20 points for the Spearman claim, which ci decides
+//            (larger-d-trains-better reproduced, at 500 steps too); the
 //            convergence comparison (8 runs with d < p vs 12 with d >= p) is
 //            decided by Fisher's exact test and is unlikely to be decided at
-//            ci, which regresses it.
+//            ci (its golden: every run valid, the interval reaches 1; at 500
+//            steps a margin is 0). ci exists only to regress:
+//            d-at-least-p-converges and d-at-least-p-converges@500; nightly
+//            is sized to decide them.
 //   nightly: p 59, 5000 steps (checkpoints 500, 1000, and the last step), d
-//            in {16, 32, 48, 64, 96, 128}, 5 seeds (30 runs): 15 runs with
-//            d < p (16, 32, 48) vs 15 with d >= p for Fisher's exact test
-//            (this comment said 10 vs 20 before the run; the design itself
-//            is unchanged). Decides the Spearman claim at every step and the
-//            convergence claim at 500 and 1000 steps.
-//   paper:   p 59, 10000 steps (checkpoints 500, 1000, 5000), nightly's d
-//            and seeds.
+//            in {16, 32, 48, 64, 96, 128}, 8 seeds (48 runs, ~0.36
+//            core-hours): 24 runs with d < p (16, 32, 48) vs 24 with d >= p.
+//            Sized by `repro power MA-frozen --tier=nightly` (pilot: the
+//            previous 30-run nightly golden, 5 seeds, same steps) to decide
+//            every claim: the convergence claim at the last step needs 22
+//            runs per group (it was undecided there, [0.845, inf]); at 500
+//            and 1000 steps 9 per group, the Spearman claims 6-7 runs.
+//   paper:   p 59, 10000 steps (checkpoints 500, 1000, 5000), nightly's d,
+//            5 seeds (30 runs; not re-planned with nightly).
 #include <algorithm>
 #include <cmath>
 #include <map>

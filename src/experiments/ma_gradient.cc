@@ -23,14 +23,18 @@
 //            survivors' mean gradient minus its dead circles'); runs of one
 //            reference seed share the embedding but not the MLP or the
 //            split. Meant to decide both claims; its golden has ours
-//            undecided (too few valid runs) and P1's variant reproduced.
-//   nightly: p 59, d 128, kNightlySteps, 3 reference seeds x 4 trials (12
-//            runs, one unit each), cut from 30 to fit the tier's 4
-//            core-hour budget; ci gave a mean difference of 0.00076
-//            [0.00024, 0.0013] on 10 runs, so ~10 valid units decide it if
-//            the effect holds at d 128 and >= 80 % of runs are valid.
-//            Decides ours; P1's variant may stay undecided (its rule's
-//            alive set settles less often).
+//            undecided (too few valid runs: 10 of 18) and P1's variant
+//            (survivors-grow-faster-p1-alive-rule) reproduced. ci exists only
+//            to regress: survivors-grow-faster; nightly is sized to decide
+//            it.
+//   nightly: p 59, d 128, kNightlySteps, 7 reference seeds x 2 trials (14
+//            runs, one unit each; ~0.24 core-hours). Sized by `repro power
+//            MA-gradient --tier=nightly` (pilot: the previous 9000-step
+//            nightly golden, 3 x 4 runs) to decide both claims: ours
+//            (reproduced there, 0.00081 [0.00047, 0.00115] on 12 runs) needs
+//            6 runs; P1's variant (undecided there: 6 of 12 runs valid, its
+//            alive set settles less often) needs 7 valid runs, 14 at that
+//            validity.
 //   paper:   p 59, d 128, 30000 steps, 10 x 50 runs (P1's).
 #include <algorithm>
 #include <functional>

@@ -44,44 +44,34 @@
 // nothing.
 //
 // ci: p 23, d 32, 600 steps, 8 x 3 + 8 x 2 (40 runs, the cost of the
-// previous 8 x 5 design). Exists only to regress the code: at most 3 runs
-// per rate decide nothing reliably.
+// previous 8 x 5 design). At most 3 runs per rate decide nothing reliably
+// (its golden: 17 of 24 P1-construction runs valid, too few; the genuine
+// circles' intervals too wide). ci exists only to regress: larger-survives,
+// smaller-rises-with-m, larger-survives-genuine-circles and
+// smaller-rises-with-m-genuine-circles; nightly is sized to decide
+// smaller-rises-with-m and prices the other three.
 //
-// nightly: p 59, d 128, kNightlySteps, 9 x 2 + 5 x 1 (23 runs, ~0.31
-// core-hours at ~0.0136 core-hours a run; the tier allows this experiment
-// 0.32). Power, written before any nightly run:
-//  - Claim 1 ("rate >= 0.9 at every m") is decided per m on a 99 %
-//    Clopper-Pearson interval. Even 100 % survival needs n >= 51 valid runs
-//    at an m before the lower bound 0.005^(1/n) reaches 0.9, so claim 1
-//    cannot be reproduced at nightly, for either variant; with 2 runs per m
-//    it cannot be ruled out either (0 of 2 has upper bound 0.93 > 0.9). It
-//    stays undecided; the paper tier (100 seeds per m) decides it.
-//  - Claim 2's unit is m, so the P1 construction's budget goes into values
-//    of m rather than seeds: with 9 m units the 99 % Bonett-Wright interval
-//    of Spearman rho clears 0 once rho >~ 0.85 (e.g. rates 0 x 5, 0.5 x 2,
-//    1 x 2 give rho 0.90, interval [0.24, 0.99]), so a clear rise can be
-//    reproduced; only rho <~ 0.1 would rule it out (the upper bound must
-//    fall below 0.8). With 5 m units (4 seeds each) no outcome but a
-//    tie-free rho = 1 could decide it. Rates of 2 runs are coarse (0, 0.5,
-//    1) and at least 15 of the 18 runs must be valid.
-//  - The genuine-circles variant gets 5 runs (one per m): enough to run its
-//    analysis at P1's scale, never enough to decide (binary rates over 5
-//    units give rho <= 0.87 with an interval reaching 0). Its verdicts are
-//    undecided at nightly by design; the paper tier decides them.
+// nightly: p 59, d 128, kNightlySteps, 20 x 2 + 5 x 1 (45 runs, ~0.78
+// core-hours). Claim 1 ("rate >= 0.9 at every m") is decided per m on a
+// 99 % Clopper-Pearson interval: even 100 % survival needs n >= 51 valid
+// runs at an m before the lower bound 0.005^(1/n) reaches 0.9, and 2 runs
+// per m cannot rule it out either (0 of 2 has upper bound 0.93 > 0.9).
+// Claim 2's unit is m, so the P1 construction's budget goes into values of
+// m rather than seeds (rates of 2 runs are coarse: 0, 0.5, 1). The
+// genuine-circles variant gets one run per m: enough to run its analysis
+// at P1's scale, never to decide.
 //
-// Planner (`repro power MA-handcrafted --tier=nightly` on the committed
-// nightly golden, 80 % power at 99 %, cap 100 core-hours; recorded here,
-// the nightly preset is not changed by it):
-//  - larger-survives: pilot fraction 1 at its worst m, 99 % interval
-//    [0.005, 1], n = 1; needs 51 runs at each of the 9 values of m = 459
-//    runs, 6.25 core-hours (decided with probability 1.000, reproduced,
-//    assuming every m at the worst m's rate 1).
+// Planner (`repro power MA-handcrafted --tier=nightly`, 80 % power at 99 %,
+// cap 100 core-hours; pilot = the previous 9000-step nightly golden, 9 x 2
+// + 5 x 1, 13 of 18 and 2 of 5 runs valid), which sized the nightly preset:
 //  - smaller-rises-with-m: pilot Spearman rho 0.873, [-0.00868, 0.991],
-//    n = 8 m units (18 runs, 2.25 per unit); needs 19 m units, 43 runs,
-//    0.585 core-hours (decided with probability 0.800, reproduced 0.799).
-//  - larger-survives-genuine-circles: pilot fraction 1, [0.005, 1], n = 1;
-//    needs 51 runs at each of 5 m = 255 runs, 3.47 core-hours (probability
-//    1.000, reproduced).
+//    n = 8 m units (2.25 runs per unit); needs 19 m units, 43 runs, 0.75
+//    core-hours (probability 0.800): ms 20 x 2 seeds.
+//  - larger-survives: pilot fraction 1 at its worst m, [0.005, 1], n = 1;
+//    needs 51 valid runs at each of the pilot's 9 m, 918 runs, 16
+//    core-hours: not in the budget.
+//  - larger-survives-genuine-circles: likewise 255 runs, 4.44 core-hours:
+//    not in the budget.
 //  - smaller-rises-with-m-genuine-circles: not planned, the pilot effect is
 //    undefined (n = 2 m units).
 //

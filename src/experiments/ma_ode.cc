@@ -38,8 +38,9 @@
 //   ci:      p 23, d 32, 1000 steps, W 1000, 8 runs; grid d {4, 8, 16} x 2
 //            runs of 1000 steps (~14 runs, ~25 core-seconds).
 //   nightly: p 59, d 128, 1000 steps, W 1000, 24 runs; grid d {8, 16, 32,
-//            64} x 3 runs of 1000 steps. Both claims read only t <= W, so
-//            the runs stop at W (as ci's do): 24 runs cost what 3 runs of
+//            64} x 3 runs of 1000 steps (36 runs, ~0.05 core-hours; kept by
+//            the 4 core-hour re-plan). Both claims read only t <= W, so the
+//            runs stop at W (as ci's do): 24 runs cost about what 2 runs of
 //            kNightlySteps would. The figure's "alive" labels are then the
 //            2 x mean rule at step W, and the figure says so.
 //   paper:   p 59, d 128, 30000 steps (P1's), W 1000, 50 runs; grid d 4..95 x
@@ -50,7 +51,13 @@
 // the fraction reaches 0.8, which needs >= 24 runs even when all pass (24/24:
 // lower 0.802): the nightly tier has 24; ci's 8 can only rule (a) out (<= 2
 // of 8) or leave it undecided. (b) at 0.5 is decidable from 8 runs when all
-// or none pass (8/8: lower 0.516; 0/8: upper 0.484), so ci decides (b).
+// or none pass (8/8: lower 0.516; 0/8: upper 0.484), so ci decides (b):
+// linear-dynamics-predict, not reproduced (0 of 8). ci exists only to
+// regress: linear-dynamics-describe (its golden: 5 of 8 pass, the interval
+// reaches 0.8); nightly is sized to decide it. `repro power MA-ode
+// --tier=nightly` (pilot: the previous nightly golden, this design) needs
+// 24 runs for (a), which that golden reproduced (24 of 24), and 8 for (b)
+// (0 of 24: not reproduced).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>

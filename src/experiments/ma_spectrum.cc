@@ -18,8 +18,11 @@
 // fix_embedding sweep, PAPER.md's row; the fields reference_seed and trial
 // pick another run of that sweep):
 //   smoke:   p 11, d 8, 60 steps.
-//   ci:      p 23, d 32, 800 steps (the ci scale of MA-survival).
-//   nightly: p 59, d 128, kNightlySteps (P1's model at P1's scale).
+//   ci:      p 23, d 32, 800 steps (the ci scale of MA-survival). ci exists
+//            only to regress the curves: survivors-rise is descriptive, so
+//            no tier leaves anything to decide.
+//   nightly: p 59, d 128, kNightlySteps (P1's model at P1's scale; ~0.02
+//            core-hours, kept by the 4 core-hour re-plan).
 //   paper:   p 59, d 128, 30000 steps (P1's).
 // No power calculation: one run, no test; every tier only reports (and
 // regresses) the curves.

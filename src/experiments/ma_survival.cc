@@ -13,12 +13,16 @@
 // steps; 5 x 11 (s0, k) points give a correlation test with power for an
 // effect of the size P1 plots (power reasoning of the first ci design;
 // the verdict itself now comes from the data, PAPER.md v2).
+// ci exists only to regress: signal-predicts-survival (its golden: too few
+// valid runs, 27 of 40); nightly is sized to decide it.
 //
-// nightly (P1's model, p 59, d 128, kNightlySteps): 5 reference seeds x 10
-// trials (50 runs). Power: ci gave r = 0.78 on 55 units; 5 x 29 = 145 units
-// give a 99 % Fisher-z half-width of ~0.2 around r ~ 0.6-0.8, so the
-// interval excludes 0 unless fewer than 80 % of runs are valid; 10 trials
-// give each rate a resolution of 0.1.
+// nightly (P1's model, p 59, d 128, kNightlySteps): 4 reference seeds x 2
+// trials (8 runs, ~0.14 core-hours), planned by `repro power MA-survival
+// --tier=nightly` to fit the tier's 4 core-hours: the previous (9000-step,
+// 5 x 10) nightly golden reproduced the claim with r 0.766 [0.662, 0.842]
+// on 145 units, and 6 runs (15 units) decide such an r with power 0.8; 8
+// runs (116 units) allow one invalid run under the 80 % rule. Rates of 2
+// trials are coarse (0, 1/2, 1); the paper tier measures them finely.
 #include "absl/strings/str_cat.h"
 #include "src/experiments/common.h"
 

@@ -22,11 +22,15 @@
 //            MA-decay {0.1, 1} at p 11. Plumbing only: no run trains.
 //   ci:      d 32, 800 steps, 3 seeds per point; MA-modulus over P1's
 //            primes up to 29 ({13, 19, 23, 29}), MA-decay over {0.01, 0.1,
-//            0.5, 1.5} at p 23 (the ci scale of every MA experiment).
-//   nightly: d 128, kNightlySteps, 2 seeds per point (the tier's 4
-//            core-hour budget; the figure's band is then a range, not an
-//            interval); MA-modulus over {13, 23, 31, 43, 59, 73, 89},
-//            MA-decay over {0.00215, 0.01, 0.1, 0.3, 0.8, 1.5} at p 59.
+//            0.5, 1.5} at p 23 (the ci scale of every MA experiment). ci
+//            exists only to regress the curves: circles-vs-p and
+//            circles-vs-decay are descriptive.
+//   nightly: d 128, kNightlySteps, 1 seed per point; MA-modulus over {13,
+//            23, 31, 43, 59, 73, 89} (7 runs, ~0.11 core-hours), MA-decay
+//            over {0.00215, 0.01, 0.1, 0.3, 0.8, 1.5} at p 59 (6 runs,
+//            ~0.10). Re-planned to fit the tier's 4 core-hours: with
+//            nothing to decide, one seed per value regresses the curve at
+//            P1's scale (the figure's band then has zero width).
 //   paper:   P1's grids, d 128, 30000 steps, 10 seeds (P1: 100 or 50
 //            trials).
 //
