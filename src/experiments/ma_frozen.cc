@@ -38,8 +38,9 @@
 //            runs per group (it was undecided there, [0.845, inf]); at 500
 //            and 1000 steps 9 per group, the Spearman claims 6-7 runs.
 //   paper:   p 59, 10000 steps (checkpoints 500, 1000, 5000), nightly's d,
-//            8 seeds (48 runs): at least nightly's, whose count the planner
-//            set; P1's script does not fix a seed count.
+//            P1's grid: every d in 16..128 x 5 seeds (565 runs;
+//            plot_loss_embed_freeze.py 30-31 reads dim_{16..128} x seed 0..4),
+//            so each group has 215 (d < p) or 350 (d >= p) runs.
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -281,7 +282,12 @@ class MaFrozen : public DesignedExperiment<Design> {
       case Tier::kSmoke: return {11, 40, 1, {4, 16}};
       case Tier::kCi: return {23, 1000, 4, {8, 16, 24, 32, 64}};
       case Tier::kNightly: return {59, 5000, 8, {16, 32, 48, 64, 96, 128}};
-      case Tier::kPaper: return {59, 10000, 8, {16, 32, 48, 64, 96, 128}};
+      case Tier::kPaper: {
+        // P1 plot_loss_embed_freeze.py 30-31: every d in 16..128, 5 seeds.
+        std::vector<int64_t> dims;
+        for (int64_t d = 16; d <= 128; ++d) dims.push_back(d);
+        return {59, 10000, 5, dims};
+      }
     }
     return {};
   }
