@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -676,6 +677,51 @@ absl::StatusOr<std::vector<GlossaryTerm>> ParseGlossary(std::string_view text,
   return out;
 }
 
+absl::StatusOr<std::vector<ReviewerSentence>> ParseReviewerAudit(
+    std::string_view text, const std::string& file) {
+  ASSIGN_OR_RETURN(const nlohmann::json entries, TableEntries(text, file, "sentences"));
+  std::vector<ReviewerSentence> out;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const nlohmann::json& e = entries[i];
+    ReviewerSentence r;
+    ASSIGN_OR_RETURN(r.by, TableString(e, file, "sentences", i, "by"));
+    ASSIGN_OR_RETURN(r.sentence, TableString(e, file, "sentences", i, "sentence"));
+    const std::string claims_key = absl::StrCat("sentences[", i, "].claims");
+    if (!e.contains("claims") || !e["claims"].is_array() || e["claims"].empty())
+      return absl::InvalidArgumentError(absl::StrCat(
+          file, ": field '", claims_key,
+          "': expected a non-empty array of {id, cell}, found ",
+          e.contains("claims") ? e["claims"].dump() : "nothing"));
+    for (size_t j = 0; j < e["claims"].size(); ++j) {
+      const nlohmann::json& c = e["claims"][j];
+      if (!c.is_object())
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ": field '", claims_key, "[", j, "]': expected an object, found ",
+            c.type_name()));
+      AuditClaim claim;
+      ASSIGN_OR_RETURN(claim.id, TableString(c, file, claims_key, j, "id"));
+      const size_t slash = claim.id.find('/');
+      if (slash == std::string::npos || slash == 0 || slash + 1 == claim.id.size())
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ": field '", claims_key, "[", j,
+            "].id': expected a claim id EXPERIMENT/name, found \"", claim.id, "\""));
+      ASSIGN_OR_RETURN(claim.cell, TableString(c, file, claims_key, j, "cell"));
+      if (claim.cell != "default" && claim.cell != "line")
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ": field '", claims_key, "[", j,
+            "].cell': expected \"default\" or \"line\", found \"", claim.cell, "\""));
+      if (claim.cell == "line" && !absl::StartsWith(claim.id, "RE-completeness/"))
+        return absl::InvalidArgumentError(absl::StrCat(
+            file, ": field '", claims_key, "[", j,
+            "].cell': \"line\" is RE-completeness's line cell, but the claim is ",
+            claim.id));
+      r.claims.push_back(std::move(claim));
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 absl::StatusOr<ReportReference> CompiledReportReference() {
   ReportReference r;
   ASSIGN_OR_RETURN(r.deviations,
@@ -685,6 +731,9 @@ absl::StatusOr<ReportReference> CompiledReportReference() {
                                         "docs/report/reconstructions.json"));
   ASSIGN_OR_RETURN(r.glossary,
                    ParseGlossary(GlossaryJsonText(), "docs/report/glossary.json"));
+  ASSIGN_OR_RETURN(r.reviewer_audit,
+                   ParseReviewerAudit(ReviewerAuditJsonText(),
+                                      "docs/report/reviewer_audit.json"));
   return r;
 }
 
@@ -842,6 +891,399 @@ std::string CheckedCaption(const std::string& caption, const nlohmann::json& fig
 
 }  // namespace
 
+namespace {
+
+// The RE-audit map's swept axes, as data.map_axes names them, with the key
+// of the cell strings ("d=2,wd=0.1,N=24,m=6") and the report's words.
+struct MapAxis {
+  std::string key, words;
+  std::vector<double> values;  // ascending, distinct
+};
+
+std::vector<MapAxis> MapAxesOf(const nlohmann::json& data) {
+  static const char* const kAxes[][3] = {{"dims", "d", "d"},
+                                         {"decays", "wd", "weight decay"},
+                                         {"ns", "N", "N"},
+                                         {"ms", "m", "m"}};
+  std::vector<MapAxis> out;
+  if (!data.is_object() || !data.contains("map_axes") || !data["map_axes"].is_object())
+    return out;
+  const nlohmann::json& axes = data["map_axes"];
+  for (const auto& a : kAxes) {
+    if (!axes.contains(a[0]) || !axes[a[0]].is_array()) continue;
+    MapAxis axis{a[1], a[2], {}};
+    for (const auto& v : axes[a[0]])
+      if (v.is_number()) axis.values.push_back(v.get<double>());
+    std::sort(axis.values.begin(), axis.values.end());
+    axis.values.erase(std::unique(axis.values.begin(), axis.values.end()),
+                      axis.values.end());
+    if (!axis.values.empty()) out.push_back(std::move(axis));
+  }
+  return out;
+}
+
+// "d=2,wd=0.1,N=24,m=6" -> {d: 2, wd: 0.1, N: 24, m: 6}; parts that do not
+// read as KEY=number are left out.
+std::map<std::string, double> CellValues(const std::string& cell) {
+  std::map<std::string, double> out;
+  for (absl::string_view part : absl::StrSplit(cell, ',')) {
+    const size_t eq = part.find('=');
+    if (eq == absl::string_view::npos) continue;
+    double v = 0;
+    if (absl::SimpleAtod(part.substr(eq + 1), &v))
+      out[std::string(part.substr(0, eq))] = v;
+  }
+  return out;
+}
+
+std::string AxisNumber(double v) { return absl::StrFormat("%g", v); }
+
+std::string AxisValues(const MapAxis& axis) {
+  std::vector<std::string> v;
+  for (double x : axis.values) v.push_back(AxisNumber(x));
+  return axis.values.size() == 1
+             ? absl::StrCat(axis.words, " ", v[0])
+             : absl::StrCat(axis.words, " in {", absl::StrJoin(v, ", "), "}");
+}
+
+// "d=32, wd=0.1": the cell without the axes the map holds fixed.
+std::string CellLabel(const std::string& cell, const std::vector<MapAxis>& axes) {
+  std::vector<std::string> parts;
+  for (absl::string_view part : absl::StrSplit(cell, ',')) {
+    const std::string key(part.substr(0, part.find('=')));
+    bool fixed = false;
+    for (const MapAxis& a : axes) fixed = fixed || (a.key == key && a.values.size() == 1);
+    if (!fixed) parts.emplace_back(part);
+  }
+  return absl::StrJoin(parts, ", ");
+}
+
+// One entry of data.per_cell_verdicts[id].
+struct CellVerdict {
+  std::string cell, verdict, reason_code;
+  nlohmann::json effect;  // {estimate, low, high, n, ...}; null when absent
+};
+
+// data.per_cell_verdicts[id]; nullopt when the claim has none (it is not
+// decided per cell). Entries that are not objects are skipped.
+std::optional<std::vector<CellVerdict>> CellVerdictsOf(const nlohmann::json& data,
+                                                       const std::string& id) {
+  if (!data.is_object() || !data.contains("per_cell_verdicts") ||
+      !data["per_cell_verdicts"].is_object())
+    return std::nullopt;
+  const nlohmann::json& all = data["per_cell_verdicts"];
+  if (!all.contains(id) || !all[id].is_array()) return std::nullopt;
+  std::vector<CellVerdict> out;
+  for (const auto& e : all[id]) {
+    if (!e.is_object()) continue;
+    out.push_back({StringAt(e, "cell"), StringAt(e, "verdict"), StringAt(e, "reason_code"),
+                   e.contains("effect") ? e["effect"] : nlohmann::json()});
+  }
+  return out;
+}
+
+// The values a set of cells takes on one axis, in words: "d = 2" (one
+// value), "d <= 4" (the axis's values from its smallest up to theirs),
+// "weight decay >= 0.3" (from theirs up to the axis's largest), else
+// "d in {2, 8}".
+std::string AxisRange(const MapAxis& axis, const std::set<double>& taken) {
+  const std::vector<double> t(taken.begin(), taken.end());
+  if (t.size() == 1) return absl::StrCat(axis.words, " = ", AxisNumber(t[0]));
+  const std::vector<double>& v = axis.values;
+  if (t.size() <= v.size() && std::equal(t.begin(), t.end(), v.begin()))
+    return absl::StrCat(axis.words, " <= ", AxisNumber(t.back()));
+  if (t.size() <= v.size() && std::equal(t.begin(), t.end(), v.end() - t.size()))
+    return absl::StrCat(axis.words, " >= ", AxisNumber(t.front()));
+  std::vector<std::string> parts;
+  for (double x : t) parts.push_back(AxisNumber(x));
+  return absl::StrCat(axis.words, " in {", absl::StrJoin(parts, ", "), "}");
+}
+
+constexpr char kLineClaim[] = "RE-audit/P2-line";
+
+}  // namespace
+
+// Which swept setting decides the geometry. The rule (ours; kept simple so
+// the sentence never says more than the cells show): let R be the map
+// cells where RE-audit/P2-line is reproduced (verdicts, not line
+// fractions: an undecided cell is in neither R nor its complement).
+//   - R empty: "no swept setting forms lines", with the verdict counts.
+//   - Otherwise a swept axis (more than one value) decides when R leaves
+//     out some of its values; per deciding axis the values R takes
+//     (AxisRange). "Lines form only at X and Y" says where R lies, and the
+//     count "K of the M cells there" says that the region may also hold
+//     cells that are undecided or not reproduced. No deciding axis: R
+//     spans every swept value, and no single setting decides.
+//   - Then, when the map holds the default d (data.default_cell.d), the
+//     verdict counts at that d.
+std::string LineGeometrySentence(const nlohmann::json& data) {
+  const std::vector<MapAxis> axes = MapAxesOf(data);
+  const std::optional<std::vector<CellVerdict>> cells = CellVerdictsOf(data, kLineClaim);
+  if (axes.empty() || !cells || cells->empty()) return "";
+  struct Tally {
+    int reproduced = 0, not_reproduced = 0, undecided = 0;
+    void Add(const std::string& v) {
+      if (v == "reproduced") ++reproduced;
+      else if (v == "not_reproduced") ++not_reproduced;
+      else ++undecided;
+    }
+    std::string Rest() const {
+      return absl::StrCat("not reproduced in ", not_reproduced, ", undecided in ",
+                          undecided);
+    }
+  } all;
+  std::vector<std::map<std::string, double>> r_cells;
+  for (const CellVerdict& c : *cells) {
+    all.Add(c.verdict);
+    if (c.verdict == "reproduced") r_cells.push_back(CellValues(c.cell));
+  }
+  const int total = static_cast<int>(cells->size());
+  std::string s;
+  if (r_cells.empty()) {
+    std::vector<std::string> swept;
+    for (const MapAxis& a : axes) swept.push_back(AxisValues(a));
+    s = absl::StrCat("In this map no swept setting forms lines: ", kLineClaim,
+                     " is reproduced in none of its ", total, " cells (",
+                     absl::StrJoin(swept, ", "), "; ", all.Rest(), ")");
+  } else {
+    std::vector<std::string> deciding;
+    std::map<std::string, std::set<double>> region;  // deciding axis -> values in R
+    std::vector<std::string> spanned;
+    for (const MapAxis& a : axes) {
+      if (a.values.size() < 2) continue;
+      std::set<double> taken;
+      for (const auto& v : r_cells) {
+        auto it = v.find(a.key);
+        if (it != v.end()) taken.insert(it->second);
+      }
+      if (taken.size() == a.values.size() &&
+          std::equal(taken.begin(), taken.end(), a.values.begin())) {
+        spanned.push_back(a.words);
+        continue;
+      }
+      deciding.push_back(AxisRange(a, taken));
+      region[a.key] = std::move(taken);
+    }
+    if (deciding.empty()) {
+      s = absl::StrCat("In this map lines form (", kLineClaim, " reproduced) in ",
+                       r_cells.size(), " of its ", total, " cells, at every swept value of ",
+                       absl::StrJoin(spanned, " and "),
+                       ": no single swept setting decides the geometry (", all.Rest(),
+                       ")");
+    } else {
+      int in_region = 0;
+      for (const CellVerdict& c : *cells) {
+        const std::map<std::string, double> v = CellValues(c.cell);
+        bool inside = true;
+        for (const auto& [key, values] : region) {
+          auto it = v.find(key);
+          inside = inside && it != v.end() && values.count(it->second) > 0;
+        }
+        in_region += inside;
+      }
+      s = absl::StrCat("In this map lines form (", kLineClaim, " reproduced) only at ",
+                       absl::StrJoin(deciding, " and "), ": in ", r_cells.size(),
+                       " of the ", in_region, " cells there (", total,
+                       " cells in the map; ", all.Rest(), ")");
+    }
+  }
+  // The default d, when the map sweeps it.
+  if (data.contains("default_cell") && data["default_cell"].is_object() &&
+      data["default_cell"].contains("d") && data["default_cell"]["d"].is_number()) {
+    const double d = data["default_cell"]["d"].get<double>();
+    Tally at;
+    int n = 0;
+    for (const CellVerdict& c : *cells) {
+      const std::map<std::string, double> v = CellValues(c.cell);
+      auto it = v.find("d");
+      if (it == v.end() || it->second != d) continue;
+      ++n;
+      at.Add(c.verdict);
+    }
+    if (n > 0)
+      absl::StrAppend(&s, "; at the default d ", AxisNumber(d), " it is reproduced in ",
+                      at.reproduced == 0 ? "none" : absl::StrCat(at.reproduced),
+                      " of its ", n, " cells (", at.Rest(), ")");
+  }
+  return absl::StrCat(s, ".");
+}
+
+std::string ReviewerAuditMarkdown(const ReportInputs& in,
+                                  const std::vector<ReviewerSentence>& sentences) {
+  std::string md = "## Auditing reviewer 1\n\n";
+  const std::string rerun =
+      absl::StrCat("`tools/repro run RE-audit --tier=", in.tier, "`");
+  const nlohmann::json* audit_json = Found(in, "RE-audit", in.tier);
+  if (audit_json == nullptr)
+    return absl::StrCat(md, "No RE-audit result at the ", in.tier,
+                        " tier, so reviewer 1's observations are not audited here (",
+                        rerun, " decides them).\n\n");
+  absl::StatusOr<StoredResult> audit =
+      DisplayableResult(*audit_json)
+          ? ParseStoredResult(*audit_json, absl::StrCat("the ", in.tier, " result of RE-audit"))
+          : absl::StatusOr<StoredResult>(absl::InvalidArgumentError("stale format"));
+  if (!audit.ok() || !audit->data.contains("per_cell_verdicts"))
+    return absl::StrCat(md, "The ", in.tier,
+                        " result of RE-audit has no per-cell verdicts (an older "
+                        "format), so reviewer 1's observations are not audited here (",
+                        rerun, " re-runs it).\n\n");
+  const nlohmann::json& data = audit->data;
+  const std::vector<MapAxis> axes = MapAxesOf(data);
+
+  // Each experiment's result of this tier, parsed once; null when absent.
+  std::map<std::string, std::optional<StoredResult>> results;
+  auto result_of = [&](const std::string& experiment) -> const StoredResult* {
+    auto it = results.find(experiment);
+    if (it == results.end()) {
+      std::optional<StoredResult> parsed;
+      const nlohmann::json* j = Found(in, experiment, in.tier);
+      if (j != nullptr && DisplayableResult(*j)) {
+        absl::StatusOr<StoredResult> r = ParseStoredResult(*j, experiment);
+        if (r.ok()) parsed = std::move(*r);
+      }
+      it = results.emplace(experiment, std::move(parsed)).first;
+    }
+    return it->second ? &*it->second : nullptr;
+  };
+  auto cell_list = [&](const std::vector<CellVerdict>& cells, const std::string& verdict) {
+    std::vector<std::string> parts;
+    for (const CellVerdict& c : cells) {
+      if (c.verdict != verdict) continue;
+      // The cell, then its estimate [99 % interval] and n, small (the
+      // statistic is the claim's, named in the effect column).
+      Claim as_claim;
+      as_claim.effect = c.effect;
+      if (as_claim.effect.is_object()) as_claim.effect["statistic"] = "";
+      std::string effect = EffectCell(as_claim);
+      while (!effect.empty() && effect.front() == ' ') effect.erase(0, 1);
+      if (c.effect.is_object() && c.effect.contains("n"))
+        absl::StrAppend(&effect, ", n = ", c.effect["n"].dump());
+      parts.push_back(absl::StrCat(
+          CellLabel(c.cell, axes),
+          effect.empty() ? "" : absl::StrCat(" <small>", effect, "</small>")));
+    }
+    return parts.empty() ? std::string("none") : absl::StrJoin(parts, "<br>");
+  };
+
+  absl::StrAppend(
+      &md,
+      "Reviewer 1 of P2 (OpenReview, ICLR 2025) questioned the line the "
+      "remainder clusters form and the XOR hypercube, and reported what they "
+      "saw when they recreated the setup. Each sentence is quoted with the "
+      "claims that test it ([claims.md](claims.md)). *Verdict of record* is "
+      "the claim's own verdict, at the cell named below it (the reconstructed "
+      "default unless said otherwise); the last three columns are the verdicts "
+      "of the same rule in each cell of the RE-audit map (",
+      axes.empty() ? std::string("its axes not recorded") : [&] {
+        std::vector<std::string> a;
+        for (const MapAxis& x : axes) a.push_back(AxisValues(x));
+        return absl::StrJoin(a, ", ");
+      }(),
+      "), each with its effect and 99 % interval. All from this report's ", in.tier,
+      " results; *(reconstr.)*: the setup is our reconstruction of P2's "
+      "([Reconstructed setups (P2)](#reconstructed-setups-p2)).\n\n",
+      "| reviewer's sentence | claim | verdict of record | effect [99 % interval] "
+      "| map cells: reproduced | map cells: not reproduced | map cells: undecided |\n",
+      "|---|---|---|---|---|---|---|\n");
+  for (const ReviewerSentence& s : sentences) {
+    for (size_t j = 0; j < s.claims.size(); ++j) {
+      const AuditClaim& ac = s.claims[j];
+      const std::string experiment = ac.id.substr(0, ac.id.find('/'));
+      const std::string quoted =
+          j == 0 ? absl::StrCat("\u201c", s.sentence, "\u201d<br><small>", s.by, "</small>")
+                 : std::string("(the same sentence)");
+      const StoredResult* r = result_of(experiment);
+      const Claim* c = nullptr;
+      if (r != nullptr)
+        for (const Claim& x : r->claims)
+          if (x.id == ac.id) c = &x;
+      if (c == nullptr) {
+        absl::StrAppend(
+            &md, "| ", Cell(quoted), " | ", ac.id, " | ",
+            Cell(r == nullptr
+                     ? absl::StrCat("<span class=\"v-none\">not run</span><br><small>`tools/"
+                                    "repro run ", experiment, " --tier=", in.tier,
+                                    "`</small>")
+                     : std::string("<span class=\"v-none\">not in this result</span>")),
+            " | - | - | - | - |\n");
+        continue;
+      }
+      // Where the verdict of record is decided.
+      std::string where;
+      if (ac.cell == "line") {
+        const nlohmann::json line = r->data.value("line_cell", nlohmann::json());
+        where = line.is_object() && line.contains("dim") && line.contains("wd")
+                    ? absl::StrCat("the line cell d=", ObservedValue(line["dim"]),
+                                   ", wd=", ObservedValue(line["wd"]))
+                    : "the line cell (not recorded in the result)";
+      } else if (experiment == "RE-audit") {
+        const std::string cell = StringAt(c->observed, "cell");
+        if (!cell.empty()) {
+          where = absl::StrCat(absl::StrReplaceAll(cell, {{",", ", "}}), " (default)");
+        } else {
+          std::vector<std::string> parts;
+          const nlohmann::json dc = data.value("default_cell", nlohmann::json::object());
+          for (const char* k : {"d", "N", "m"})
+            if (dc.is_object() && dc.contains(k))
+              parts.push_back(absl::StrCat(k, "=", ObservedValue(dc[k])));
+          where = absl::StrCat(absl::StrJoin(parts, ", "), " (default)");
+        }
+        if (c->effect.is_object() && c->effect.contains("group") &&
+            c->effect["group"].is_string())
+          absl::StrAppend(&where, "; effect of ", c->effect["group"].get<std::string>());
+      } else {
+        where = c->design.empty() ? std::string("its default design")
+                                  : absl::StrCat("the default cell: ", c->design);
+      }
+      const std::string code = ReasonCode(*c, in.tier);
+      const std::string verdict = absl::StrCat(
+          "<span class=\"", VerdictClass(c->verdict), "\">", VerdictMark(c->verdict), " ",
+          VerdictWords(c->verdict), "</span>", c->reconstructed ? " *(reconstr.)*" : "",
+          "<br><small>at ", where,
+          code != "decided" && code != "descriptive" ? absl::StrCat(" · ", code) : "",
+          "</small>");
+      std::string effect = EffectCell(*c);
+      if (effect.empty()) effect = "-";
+      else if (c->effect.contains("n"))
+        absl::StrAppend(&effect, ", n = ", c->effect["n"].dump());
+      std::string yes = "- (not decided per map cell)", no = "-", open = "-";
+      if (experiment == "RE-audit") {
+        const std::optional<std::vector<CellVerdict>> cells = CellVerdictsOf(data, ac.id);
+        if (cells) {
+          yes = cell_list(*cells, "reproduced");
+          no = cell_list(*cells, "not_reproduced");
+          std::map<std::string, int> codes;
+          int undecided = 0;
+          for (const CellVerdict& cv : *cells)
+            if (cv.verdict != "reproduced" && cv.verdict != "not_reproduced") {
+              ++undecided;
+              ++codes[cv.reason_code.empty() ? "?" : cv.reason_code];
+            }
+          std::vector<std::string> parts;
+          for (const auto& [k, n] : codes) parts.push_back(absl::StrCat(k, " ", n));
+          open = absl::StrCat(undecided, " of ", cells->size(), " cells",
+                              parts.empty() ? ""
+                                            : absl::StrCat("<br><small>",
+                                                           absl::StrJoin(parts, ", "),
+                                                           "</small>"));
+        }
+      }
+      absl::StrAppend(&md, "| ", Cell(quoted), " | [", ac.id, "](#",
+                      Slug(ClaimHeading(ac.id)), ") | ", Cell(verdict), " | ",
+                      Cell(effect), " | ", Cell(yes), " | ", Cell(no), " | ", Cell(open),
+                      " |\n");
+    }
+  }
+  const std::string geometry = LineGeometrySentence(data);
+  absl::StrAppend(&md, "\n**Which setting decides the geometry.** ",
+                  geometry.empty()
+                      ? absl::StrCat("The ", in.tier, " result of RE-audit records no map "
+                                     "axes or no per-cell verdicts of ", kLineClaim, ".")
+                      : geometry,
+                  "\n\n");
+  return md;
+}
+
 static std::string FigureHeader(const nlohmann::json& result, const std::string& origin) {
   const std::string tier = result.value("tier", "?");
   return absl::StrCat(tier, ", ", origin == "golden" ? "committed golden" : "this run",
@@ -947,6 +1389,8 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
                     "interval, so the interval shown is that of the nearest "
                     "attainable rho, 1 - 12 / (n (n^2 - 1)).\n\n");
   absl::StrAppend(&body, "</div>\n</div>\n\n", About(in));
+  absl::StrAppend(&toc, "- [Auditing reviewer 1](#auditing-reviewer-1)\n");
+  absl::StrAppend(&body, ReviewerAuditMarkdown(in, reference.reviewer_audit));
 
   // Per experiment and claim.
   int figure_number = 0;

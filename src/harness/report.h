@@ -10,6 +10,9 @@
 //                 (paper section, P1 script), and the ci, nightly and paper
 //                 verdicts, each with effect and 99 % interval, "not run"
 //                 with the command and core-hours, or "stale format";
+//   auditing reviewer 1: reviewer 1's sentences on P2, each with the
+//                 claims testing it, their verdicts and the RE-audit map
+//                 cells where they hold (ReviewerAuditMarkdown);
 //   per experiment and claim: statement and source, rule, effect, runs,
 //                 verdict with reason and way forward, design, golden
 //                 status, and the numbered, captioned figures;
@@ -110,7 +113,8 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& inputs,
 // into the binary (src/harness/report_data.h). Each file is
 //   {"format_version": 1, "about": "...", KEY: [ {field: value, ...}, ... ]}
 // with KEY "deviations" (deviations.json), "reconstructions"
-// (reconstructions.json) or "terms" (glossary.json), entries in report
+// (reconstructions.json), "terms" (glossary.json) or "sentences"
+// (reviewer_audit.json), entries in report
 // order, every string field non-empty. Parse errors are InvalidArgument and
 // name the file and the field, e.g. "docs/report/deviations.json: field
 // 'deviations[3].first': expected a line number (an integer >= 1), found
@@ -127,10 +131,23 @@ struct Reconstruction {   // one row of "Reconstructed setups (P2)"
 struct GlossaryTerm {
   std::string term, definition;
 };
+// One row group of "Auditing reviewer 1" (reviewer_audit.json, KEY
+// "sentences"): a sentence quoted verbatim and the claims that test it.
+struct AuditClaim {
+  std::string id;    // a claim id, "EXPERIMENT/name" (the experiment: before '/')
+  std::string cell;  // "default" (the experiment's reconstructed default
+                     // cell) or "line" (RE-completeness's line cell)
+};
+struct ReviewerSentence {
+  std::string by;        // whose statement, e.g. "Reviewer 1, on P2's Figure 1"
+  std::string sentence;  // verbatim, without surrounding quotes
+  std::vector<AuditClaim> claims;  // at least one
+};
 struct ReportReference {
   std::vector<Deviation> deviations;
   std::vector<Reconstruction> reconstructions;
   std::vector<GlossaryTerm> glossary;
+  std::vector<ReviewerSentence> reviewer_audit;
 };
 absl::StatusOr<std::vector<Deviation>> ParseDeviations(std::string_view text,
                                                        const std::string& file);
@@ -138,8 +155,32 @@ absl::StatusOr<std::vector<Reconstruction>> ParseReconstructions(
     std::string_view text, const std::string& file);
 absl::StatusOr<std::vector<GlossaryTerm>> ParseGlossary(std::string_view text,
                                                         const std::string& file);
-// The three compiled-in files, parsed.
+// reviewer_audit.json: besides the common errors, 'sentences[i].claims'
+// must be a non-empty array, each 'claims[j].id' of the form "EXP/name",
+// each 'claims[j].cell' "default" or "line" ("line" only for an
+// RE-completeness claim).
+absl::StatusOr<std::vector<ReviewerSentence>> ParseReviewerAudit(
+    std::string_view text, const std::string& file);
+// The four compiled-in files, parsed.
 absl::StatusOr<ReportReference> CompiledReportReference();
+
+// The section "Auditing reviewer 1" of report.md (heading included), built
+// only from the results of `inputs.tier` in `inputs.by_tier` (RE-audit,
+// RE-completeness, XOR-completeness): per sentence and claim, the verdict of
+// record with its effect and 99 % interval, and the RE-audit map cells
+// where the claim is reproduced / not reproduced
+// (data.per_cell_verdicts[id]); below, LineGeometrySentence. Without a
+// displayable RE-audit result of that tier (or one without
+// data.per_cell_verdicts) the section is its heading and a one-line note.
+std::string ReviewerAuditMarkdown(const ReportInputs& inputs,
+                                  const std::vector<ReviewerSentence>& sentences);
+
+// One plain sentence on which swept setting decides whether lines form,
+// from RE-audit's data (map_axes, default_cell and
+// per_cell_verdicts["RE-audit/P2-line"]); "" when those are absent. The
+// rule is stated at its definition in report.cc; it names only where the
+// reproduced cells lie and counts verdicts, never more than the cells show.
+std::string LineGeometrySentence(const nlohmann::json& re_audit_data);
 
 // GitHub-style heading anchor: lower case, spaces to '-', punctuation other
 // than '-' and '_' dropped. report.html gives every heading this id.

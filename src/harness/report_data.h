@@ -13,6 +13,7 @@ std::string_view DeviationsJsonText();       // docs/report/deviations.json
 std::string_view ReconstructionsJsonText();  // docs/report/reconstructions.json
 std::string_view GlossaryJsonText();         // docs/report/glossary.json
 std::string_view ReportCssText();            // docs/report/report.css
+std::string_view ReviewerAuditJsonText();    // docs/report/reviewer_audit.json
 
 }  // namespace initrepro
 
