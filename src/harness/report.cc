@@ -84,6 +84,13 @@ std::string VerdictWords(const std::string& v) { return VerdictWord(v); }
 
 // "~0.23 core-hours", "~1815 core-hours" (never 1.82e+03), "-" unknown.
 std::string CoreHours(const nlohmann::json& to_decide) {
+  // The planner found no design under its cap: say that, not a cost.
+  if (to_decide.is_object() &&
+      to_decide.contains("not_decidable_below_core_hours") &&
+      to_decide["not_decidable_below_core_hours"].is_number())
+    return absl::StrFormat(
+        "not decidable below %.0f core-hours",
+        to_decide["not_decidable_below_core_hours"].get<double>());
   if (!to_decide.is_object() || !to_decide.contains("core_hours") ||
       !to_decide["core_hours"].is_number())
     return "- core-hours";
@@ -1664,16 +1671,27 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
     if (c.reconstructed) v += " [reconstr.]";
     return v;
   };
+  // The committed nightly claim, when the golden reads and has it.
+  auto nightly_claim = [&](const std::string& experiment,
+                           const std::string& id) -> std::optional<Claim> {
+    auto n = nightly.find(experiment);
+    if (n == nightly.end() || !DisplayableResult(n->second)) return std::nullopt;
+    absl::StatusOr<StoredResult> golden = ParseStoredResult(n->second, experiment);
+    if (!golden.ok()) return std::nullopt;
+    for (const Claim& c : golden->claims)
+      if (c.id == id) return c;
+    return std::nullopt;
+  };
   // The committed nightly verdict of a claim, "-" when none.
   auto nightly_text = [&](const std::string& experiment, const std::string& id) {
     auto n = nightly.find(experiment);
     if (n == nightly.end()) return std::string("-");
     if (!DisplayableResult(n->second)) return std::string("stale format");
-    absl::StatusOr<StoredResult> golden = ParseStoredResult(n->second, experiment);
-    if (!golden.ok()) return std::string("unreadable golden");
-    for (const Claim& c : golden->claims)
-      if (c.id == id) return absl::StrCat(verdict_text(c, "nightly"), " ", runs_text(c));
-    return std::string("-");
+    if (!ParseStoredResult(n->second, experiment).ok())
+      return std::string("unreadable golden");
+    const std::optional<Claim> c = nightly_claim(experiment, id);
+    return c ? absl::StrCat(verdict_text(*c, "nightly"), " ", runs_text(*c))
+             : std::string("-");
   };
   const bool with_nightly = !nightly.empty();
   // The marks are multi-byte: widths and padding count display columns.
@@ -1721,6 +1739,17 @@ std::string VerdictTable(const std::vector<nlohmann::json>& results,
       if (c.to_decide.is_object())
         absl::StrAppend(&out, "    to decide: ", c.to_decide.value("command", ""), " (",
                         CoreHours(c.to_decide), ")\n");
+      // Advice that points at nightly, where the committed golden is
+      // undecided too, would cost a run and decide nothing: say so, with
+      // nightly's own (planner's) way forward.
+      if (with_nightly && r->tier != "nightly" && c.to_decide.is_object() &&
+          c.to_decide.value("tier", "") == "nightly") {
+        const std::optional<Claim> n = nightly_claim(r->experiment, c.id);
+        if (n && n->verdict == "undecided_at_this_scale" && n->to_decide.is_object())
+          absl::StrAppend(&out, "    nightly (committed golden) is undecided too; to decide there: ",
+                          n->to_decide.value("command", ""), " (", CoreHours(n->to_decide),
+                          ")\n");
+      }
     }
   }
   return out;
