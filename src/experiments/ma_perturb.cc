@@ -178,6 +178,7 @@ Variant P1K(const Design& d) {
 
 constexpr char kClaim[] = "MA-perturb/rate-rises-with-alpha";
 constexpr char kP1Claim[] = "MA-perturb/rate-rises-with-alpha-p1-k";
+constexpr char kPairedClaim[] = "MA-perturb/rate-rises-with-alpha-paired";
 constexpr char kEverySeedRises[] =
     "rate(max alpha) > rate(min alpha) for every seed";
 
@@ -317,6 +318,57 @@ ClaimEvidence AnalyzeVariant(const Design& d, const Variant& v,
   return test;
 }
 
+// The paired statistic (issue 17 section 3, declared before its first
+// run): the levels share trial seeds, so run (s0, t) at the largest alpha
+// and run (s0, t) at the smallest are one trial that differs only in the
+// scale of k. One unit per (reference seed, trial) whose two runs are both
+// valid: 1 when k survives at the largest alpha only, 0 when at the
+// smallest only, 0.5 (a tie, dropped by the sign test) otherwise.
+ClaimEvidence PairedEvidence(const Design& d, const Variant& v,
+                             const std::vector<RunRecord>& runs) {
+  ClaimEvidence test;
+  test.claim_id = kPairedClaim;
+  const double lo = *std::min_element(d.alphas.begin(), d.alphas.end());
+  const double hi = *std::max_element(d.alphas.begin(), d.alphas.end());
+  // (reference seed, trial) -> {survived at lo, survived at hi}; -1: absent.
+  std::map<std::pair<int64_t, int64_t>, std::pair<int, int>> pairs;
+  for (const RunRecord& r : runs) {
+    if (r.spec.params.at("variant").get<std::string>() != v.name) continue;
+    const double alpha = r.spec.params.at("alpha").get<double>();
+    if (alpha != lo && alpha != hi) continue;
+    const std::string why = MaExclusion(r);
+    test.runs.Add(why);
+    const auto key =
+        std::make_pair(r.spec.params.at("reference_seed").get<int64_t>(),
+                       r.spec.params.at("trial").get<int64_t>());
+    auto it = pairs.emplace(key, std::make_pair(-1, -1)).first;
+    if (!why.empty()) continue;
+    const int64_t k = r.spec.params.at("k").get<int64_t>();
+    const std::vector<int64_t> survivors = SurvivorsOf(r.final_embedding);
+    const int survived =
+        std::count(survivors.begin(), survivors.end(), k) > 0 ? 1 : 0;
+    (alpha == hi ? it->second.second : it->second.first) = survived;
+  }
+  int64_t rise = 0, fall = 0, tie = 0;
+  for (const auto& [key, s] : pairs) {
+    if (s.first < 0 || s.second < 0) continue;  // a member not valid
+    const double a = 0.5 + 0.5 * (s.second - s.first);
+    test.a.push_back(a);
+    rise += a > 0.5;
+    fall += a < 0.5;
+    tie += a == 0.5;
+  }
+  test.design = absl::StrCat("p=", d.p, ", ", KRule(v), ", d=", d.dim, ", ",
+                             d.steps, " steps, alpha ", lo, " vs ", hi,
+                             " per (seed, trial): ", v.seeds, " seeds x ",
+                             v.trials, " trials");
+  test.observed = {{"pairs", test.a.size()},
+                   {"survives_only_at_largest_alpha", rise},
+                   {"survives_only_at_smallest_alpha", fall},
+                   {"ties", tie}};
+  return test;
+}
+
 Figure RateFigure(const Variant& v) {
   Figure fig;
   fig.name = v.rank > 0 ? "rate" : "rate_p1_k";
@@ -410,7 +462,26 @@ class MaPerturb : public DesignedExperiment<Design> {
         "(variant: P1's fixed k for every seed).";
     p1.variant_of = kClaim;
     p1.scale_field = "seeds";
-    return {ours, p1};
+    // A more efficient statistic on the same runs, a claim of its own; it
+    // never replaces the v1 Spearman claim above.
+    ClaimSpec paired;
+    paired.id = kPairedClaim;
+    paired.statement =
+        "Scaling up a circle's initial signal raises its survival (paired: "
+        "within a trial, the scaled circle survives at the largest alpha "
+        "but not the smallest more often than the reverse).";
+    paired.paper = ours.paper;
+    paired.p1_script = ours.p1_script;
+    paired.variant_of = kClaim;
+    paired.statistic = Statistic::kSignTest;
+    paired.quantity =
+        "1 if k survives at the largest alpha only, 0 if at the smallest "
+        "only (ties dropped)";
+    paired.unit = "(reference seed, trial), our k rule";
+    paired.max_p = 0.01;
+    paired.scale_field = "trials";
+    paired.scope = "both runs of the pair valid";
+    return {ours, p1, paired};
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {
@@ -439,6 +510,7 @@ class MaPerturb : public DesignedExperiment<Design> {
     result.evidence.push_back(
         AnalyzeVariant(d, Ours(d), runs, &ours_fig, &table));
     result.evidence.push_back(AnalyzeVariant(d, P1K(d), runs, &p1_fig, &table));
+    result.evidence.push_back(PairedEvidence(d, Ours(d), runs));
     result.data["columns"] = {"variant", "reference_seed", "k", "rank",
                               "alpha", "survival_rate"};
     result.data["points"] = table;

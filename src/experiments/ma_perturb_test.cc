@@ -103,10 +103,24 @@ TEST(MaPerturbTest, P1KIsAVariantOfOurs) {
   auto exp = MakeExperiment("MA-perturb");
   ASSERT_TRUE(exp.ok());
   const std::vector<ClaimSpec> specs = (*exp)->ClaimSpecs();
-  ASSERT_EQ(specs.size(), 2u);
+  ASSERT_EQ(specs.size(), 3u);
   EXPECT_EQ(specs[1].variant_of, specs[0].id);
   EXPECT_EQ(specs[0].threshold, 0.8);
   EXPECT_EQ(specs[1].threshold, 0.8);
+}
+
+// The paired claim is a claim of its own beside the v1 Spearman claim,
+// never in its place: a sign test over (reference seed, trial) pairs.
+TEST(MaPerturbTest, PairedClaimIsASignTestVariant) {
+  auto exp = MakeExperiment("MA-perturb");
+  ASSERT_TRUE(exp.ok());
+  const std::vector<ClaimSpec> specs = (*exp)->ClaimSpecs();
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].statistic, Statistic::kSpearman);
+  EXPECT_EQ(specs[2].id, "MA-perturb/rate-rises-with-alpha-paired");
+  EXPECT_EQ(specs[2].variant_of, specs[0].id);
+  EXPECT_EQ(specs[2].statistic, Statistic::kSignTest);
+  EXPECT_EQ(specs[2].scale_field, "trials");
 }
 
 }  // namespace
