@@ -22,7 +22,7 @@ TEST(MaCircularityTest, PresetsAndOverrides) {
   auto exp = Make();
   EXPECT_EQ(exp->Plan(Tier::kSmoke).size(), 3u);
   EXPECT_EQ(exp->Plan(Tier::kCi).size(), 20u);
-  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 12u);
+  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 5u);
   EXPECT_EQ(exp->Plan(Tier::kPaper).size(), 50u);
   const std::string first = RunKey(exp->Plan(Tier::kCi)[0]);
   ASSERT_TRUE(exp->SetOverrides({{"runs", "30"}}).ok());

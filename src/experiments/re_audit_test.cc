@@ -20,7 +20,7 @@ TEST(ReAuditTest, PresetsKeepTheOldGoldensRuns) {
   auto e = MakeExperiment("RE-audit");
   ASSERT_TRUE(e.ok());
   EXPECT_EQ((*e)->Plan(Tier::kSmoke).size(), 8u);
-  EXPECT_EQ((*e)->Plan(Tier::kCi).size(), 112u);
+  EXPECT_EQ((*e)->Plan(Tier::kCi).size(), 304u);  // map d 2, 4, 8 x 4 decays x 4 + 4 x 64
   EXPECT_EQ((*e)->Plan(Tier::kNightly).size(), 448u);
   // First and last runs of golden/RE-audit.{ci,nightly}.json (format 2).
   const std::set<std::string> ci = Keys(**e, Tier::kCi);
@@ -41,8 +41,8 @@ TEST(ReAuditTest, SetReshapesTheMap) {
                                   {"dims", "2,128"},
                                   {"decays", "1,3"}})
                   .ok());
-  // d 128 is now the default cell: 16 seeds per decay there.
-  EXPECT_EQ((*e)->Plan(Tier::kCi).size(), 2u * 4 + 2u * 16);
+  // d 128 is now the default cell: 64 seeds per decay there.
+  EXPECT_EQ((*e)->Plan(Tier::kCi).size(), 2u * 4 + 2u * 64);
   EXPECT_FALSE((*e)->SetOverrides({{"dims", "1"}}).ok());
   EXPECT_FALSE((*e)->SetOverrides({{"decays", "abc"}}).ok());
 }
