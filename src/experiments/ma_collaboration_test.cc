@@ -31,7 +31,7 @@ TEST(MaCollaborationTest, PresetsKeepTheOldParameterSteps) {
   EXPECT_EQ(ci[0].param_steps,
             Steps({0, 100, 200, 300, 400, 500, 600, 700, 800}));
   const std::vector<RunSpec> nightly = e->Plan(Tier::kNightly);
-  ASSERT_EQ(nightly.size(), 10u);
+  ASSERT_EQ(nightly.size(), 3u);
   // The nightly step count comes from the settling study (common.h).
   EXPECT_EQ(nightly[0].param_steps,
             Steps({0, 100, 200, 300, 400, 500, 600, 700, 800, 900,

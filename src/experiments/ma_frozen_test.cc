@@ -32,7 +32,8 @@ TEST(MaFrozenTest, PresetsKeepTheirRunCountsAndCheckpoints) {
   auto exp = Make();
   EXPECT_EQ(exp->Plan(Tier::kSmoke).size(), 2u);
   EXPECT_EQ(exp->Plan(Tier::kCi).size(), 20u);
-  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 30u);
+  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 48u);
+  EXPECT_EQ(exp->Plan(Tier::kPaper).size(), 113u * 5);  // P1: d 16..128 x 5
   EXPECT_EQ(exp->DesignJson(Tier::kNightly)["checkpoints"],
             nlohmann::json({500, 1000, 5000, 10000}));
   EXPECT_EQ(exp->Plan(Tier::kCi)[0].config.log_every, 500);

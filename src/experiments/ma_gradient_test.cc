@@ -22,7 +22,7 @@ TEST(MaGradientTest, PresetsKeepRunCountsAndSnapshots) {
   auto exp = Make();
   EXPECT_EQ(exp->Plan(Tier::kSmoke).size(), 4u);
   EXPECT_EQ(exp->Plan(Tier::kCi).size(), 18u);
-  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 12u);
+  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 14u);
   EXPECT_EQ(exp->Plan(Tier::kPaper).size(), 500u);
   EXPECT_EQ(exp->Plan(Tier::kCi)[0].snapshot_steps,
             (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));

@@ -57,6 +57,8 @@ TEST(ReCompletenessTest, PresetsPlanTheGoldensRuns) {
 
 TEST(ReCompletenessTest, ALineCellOfItsOwnAddsTaggedRuns) {
   auto e = Make();
+  // The main cell's runs alone: the line cell moved onto the main cell.
+  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "32"}}).ok());
   const std::vector<std::string> main = PlanKeys(*e, Tier::kCi);
   ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "4"},
                                {"line_cell_decay", "3"}})
