@@ -114,10 +114,27 @@ nlohmann::json WayForward(const Experiment& experiment, Tier tier,
       design.contains(spec.scale_field) &&
       design[spec.scale_field].is_number_integer() && pilot->units > 0) {
     const int64_t now = design[spec.scale_field].get<int64_t>();
-    const int64_t needed = static_cast<int64_t>(std::ceil(
-        static_cast<double>(now) * planned.units / pilot->units));
+    const int64_t needed = std::max(
+        now, static_cast<int64_t>(std::ceil(static_cast<double>(now) *
+                                            planned.units / pilot->units)));
     j["command"] = absl::StrCat(j["command"].get<std::string>(), " --set ",
-                                spec.scale_field, "=", std::max(needed, now));
+                                spec.scale_field, "=", needed);
+    // The planner priced this claim's runs; the command trains the whole
+    // design at the new count (e.g. every mode of MA-controls), so runs
+    // and core-hours are the command's, the planner's kept beside them.
+    std::vector<DesignOverride> overrides;
+    for (const DesignOverride& o : experiment.Overrides())
+      if (o.field != spec.scale_field) overrides.push_back(o);
+    overrides.push_back({spec.scale_field, absl::StrCat(needed)});
+    absl::StatusOr<std::unique_ptr<Experiment>> scaled =
+        MakeExperiment(experiment.Name());
+    if (scaled.ok() && (*scaled)->SetOverrides(overrides).ok()) {
+      const std::vector<RunSpec> scaled_plan = (*scaled)->Plan(tier);
+      j["claim_runs"] = j["runs"];
+      j["claim_core_hours"] = j["core_hours"];
+      j["runs"] = scaled_plan.size();
+      j["core_hours"] = RoundHours(EstimatedCoreHours(scaled_plan));
+    }
   }
   return j;
 }
