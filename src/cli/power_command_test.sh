@@ -1,5 +1,6 @@
 #!/bin/bash
-# `repro power` on one committed golden (MA-frozen.nightly, format 2): text
+# `repro power` on a frozen copy of a format-2 golden (testdata/MA-frozen.nightly.json,
+# the MA-frozen nightly golden of 3d500d0): text
 # and JSON output, the fallback to the tier below, format 3 read alike, the
 # spec preferred to the rule sentence, and the usage errors (exit 2).
 set -u
@@ -35,7 +36,7 @@ check "paper falls back to nightly" grep -q "MA-frozen at paper: pilot $GOLDEN_D
 out="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$GOLDEN_DIR" --cap_core_hours=0.01)"
 check "tiny cap" grep -q "not decidable below cap" <<<"$out"
 
-# Both result formats: the committed golden is format 2; a format-3 copy
+# Both result formats: the fixture is format 2; a format-3 copy
 # reads the same, a format the binary does not know is refused (exit 2).
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 mkdir -p "$TMP/f3" "$TMP/f9" "$TMP/nospec"

@@ -13,8 +13,11 @@
 namespace initrepro {
 namespace {
 
+// Fixtures: the format-2 nightly goldens of 3d500d0 (9000-step designs),
+// frozen under testdata/ so that re-blessing the tier moves no test.
 nlohmann::json Golden(const std::string& name) {
-  std::ifstream in("golden/" + name);
+  const std::string base = name.substr(0, name.size() - std::string(".json").size());
+  std::ifstream in("src/verdict/testdata/" + base + ".format2.json");
   EXPECT_TRUE(in.good()) << name;
   return nlohmann::json::parse(in);
 }
