@@ -550,15 +550,14 @@ Figure HeatmapFigure(int64_t n, int64_t m,
                : "line_fraction_map";
   f.title = absl::StrCat("RE-audit: fraction of trained, settled runs on a "
                          "line (N=", n, ", m=", m, ")");
-  std::vector<std::string> xs, ys;
+  // Cells sit at integer positions (the grid is not linear in either
+  // value); the ticks name each position by its value.
   for (size_t i = 0; i < d.decays.size(); ++i)
-    xs.push_back(absl::StrCat(i, ": ", WdText(d.decays[i])));
+    f.x_tics.push_back({static_cast<double>(i), WdText(d.decays[i])});
   for (size_t i = 0; i < d.dims.size(); ++i)
-    ys.push_back(absl::StrCat(i, ": ", d.dims[i]));
-  f.xlabel = absl::StrCat("weight decay (index: value) ",
-                          absl::StrJoin(xs, ", "));
-  f.ylabel = absl::StrCat("d (index: value) ", absl::StrJoin(ys, ", "));
-  f.integer_x = f.integer_y = true;
+    f.y_tics.push_back({static_cast<double>(i), absl::StrCat(d.dims[i])});
+  f.xlabel = "weight decay";
+  f.ylabel = "embedding width d";
   Series s{"fraction on a line (-0.25: no valid run)", "heatmap"};
   double best = -1;
   std::string best_cell;

@@ -149,6 +149,9 @@ struct Figure {
   std::string paper_figure;  // e.g. "P1 Sec. 3.1, analysis/plot_num_circles.py"
   std::vector<RefLine> ref_lines;
   bool integer_x = false, integer_y = false;  // integer ticks only
+  // Named ticks {position, label} (e.g. a heatmap's cell indices by their
+  // values); when set they replace the axis's numeric ticks.
+  std::vector<std::pair<double, std::string>> x_tics, y_tics;
   // Fixed y range (rates: -0.05 .. 1.05); NaN = fitted to the data.
   double y_min = std::numeric_limits<double>::quiet_NaN();
   double y_max = std::numeric_limits<double>::quiet_NaN();

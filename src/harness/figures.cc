@@ -610,7 +610,14 @@ std::string FigureScript(const nlohmann::json& f, const std::string& terminal,
     yr.second = f["y_max"].get<double>();
   absl::StrAppend(&gp, "set xrange [", Num(xr.first), ":", Num(xr.second), "]\n",
                   "set yrange [", Num(yr.first), ":", Num(yr.second), "]\n");
-  if (f.value("integer_x", false))
+  if (f.contains("x_tics") && f["x_tics"].is_array() && !f["x_tics"].empty()) {
+    std::vector<std::string> t;
+    for (const auto& tic : f["x_tics"])
+      if (tic.is_array() && tic.size() == 2 && tic[0].is_number() && tic[1].is_string())
+        t.push_back(absl::StrCat(Quote(tic[1].get<std::string>()), " ",
+                                 Num(tic[0].get<double>())));
+    absl::StrAppend(&gp, "set xtics (", absl::StrJoin(t, ", "), ") nomirror\n");
+  } else if (f.value("integer_x", false))
     absl::StrAppend(&gp, IntegerTics("x", all_x, xr, log_x));
   else if (log_x)
     absl::StrAppend(&gp, LogTics("x", xr));

@@ -32,6 +32,15 @@ nlohmann::json FigureToJson(const Figure& f) {
                       {"integer_y", f.integer_y}, {"legend", f.legend}};
   if (!std::isnan(f.y_min)) j["y_min"] = f.y_min;
   if (!std::isnan(f.y_max)) j["y_max"] = f.y_max;
+  // Drawing only (FigureNumbers drops them): absent unless set, so older
+  // figures serialise as before.
+  for (const auto& [key, tics] : {std::make_pair("x_tics", &f.x_tics),
+                                  std::make_pair("y_tics", &f.y_tics)}) {
+    if (tics->empty()) continue;
+    nlohmann::json t = nlohmann::json::array();
+    for (const auto& [v, label] : *tics) t.push_back({v, label});
+    j[key] = t;
+  }
   return j;
 }
 
