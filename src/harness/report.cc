@@ -1014,7 +1014,7 @@ constexpr char kLineClaim[] = "RE-audit/P2-line";
 // the sentence never says more than the cells show): let R be the map
 // cells where RE-audit/P2-line is reproduced (verdicts, not line
 // fractions: an undecided cell is in neither R nor its complement).
-//   - R empty: "no swept setting forms lines", with the verdict counts.
+//   - R empty: "no cell reproduces P2-line", with the verdict counts.
 //   - Otherwise a swept axis (more than one value) decides when R leaves
 //     out some of its values; per deciding axis the values R takes
 //     (AxisRange). "Lines form only at X and Y" says where R lies, and the
@@ -1049,8 +1049,9 @@ std::string LineGeometrySentence(const nlohmann::json& data) {
   if (r_cells.empty()) {
     std::vector<std::string> swept;
     for (const MapAxis& a : axes) swept.push_back(AxisValues(a));
-    s = absl::StrCat("In this map no swept setting forms lines: ", kLineClaim,
-                     " is reproduced in none of its ", total, " cells (",
+    s = absl::StrCat("In this map no cell reproduces ", kLineClaim,
+                     " (lines in most runs): it is reproduced in none of its ", total,
+                     " cells (",
                      absl::StrJoin(swept, ", "), "; ", all.Rest(), ")");
   } else {
     std::vector<std::string> deciding;
@@ -1113,6 +1114,60 @@ std::string LineGeometrySentence(const nlohmann::json& data) {
                       " of its ", n, " cells (", at.Rest(), ")");
   }
   return absl::StrCat(s, ".");
+}
+
+// Where any valid run forms a line, which the verdicts cannot show while
+// cells are undecided (8 runs at 5/8 decide nothing). Rule: P = the cells
+// whose P2-line estimate (fraction of valid runs on a line) is above 0; a
+// swept axis separates when P leaves out some of its values; the region is
+// the product of P's values on the separating axes. Every cell with valid
+// runs outside the region then has no run on a line, by construction.
+std::string LineOccurrenceSentence(const nlohmann::json& data) {
+  const std::vector<MapAxis> axes = MapAxesOf(data);
+  const std::optional<std::vector<CellVerdict>> cells = CellVerdictsOf(data, kLineClaim);
+  if (axes.empty() || !cells || cells->empty()) return "";
+  auto estimate = [](const CellVerdict& c) {
+    return c.effect.is_object() && c.effect.contains("estimate") &&
+                   c.effect["estimate"].is_number()
+               ? c.effect["estimate"].get<double>()
+               : std::numeric_limits<double>::quiet_NaN();
+  };
+  std::vector<std::map<std::string, double>> p_cells;
+  for (const CellVerdict& c : *cells)
+    if (estimate(c) > 0) p_cells.push_back(CellValues(c.cell));
+  if (p_cells.empty()) return "No valid run of this map forms a line.";
+  std::vector<std::string> separating;
+  std::map<std::string, std::set<double>> region;
+  for (const MapAxis& a : axes) {
+    if (a.values.size() < 2) continue;
+    std::set<double> taken;
+    for (const auto& v : p_cells) {
+      auto it = v.find(a.key);
+      if (it != v.end()) taken.insert(it->second);
+    }
+    if (taken.size() == a.values.size()) continue;
+    separating.push_back(AxisRange(a, taken));
+    region[a.key] = std::move(taken);
+  }
+  int inside = 0, outside_with_runs = 0;
+  for (const CellVerdict& c : *cells) {
+    const std::map<std::string, double> v = CellValues(c.cell);
+    bool in = true;
+    for (const auto& [key, values] : region) {
+      auto it = v.find(key);
+      in = in && it != v.end() && values.count(it->second) > 0;
+    }
+    if (in) ++inside;
+    else if (std::isfinite(estimate(c))) ++outside_with_runs;
+  }
+  if (separating.empty())
+    return absl::StrCat("Runs on a line (line fraction above 0) occur at every swept "
+                        "value: in ", p_cells.size(), " of the ", cells->size(),
+                        " cells.");
+  return absl::StrCat("Runs on a line (line fraction above 0) occur only at ",
+                      absl::StrJoin(separating, " and "), ": in ", p_cells.size(),
+                      " of the ", inside, " cells there; in the other ",
+                      outside_with_runs, " cells with valid runs no run forms a line.");
 }
 
 std::string ReviewerAuditMarkdown(const ReportInputs& in,
@@ -1287,7 +1342,7 @@ std::string ReviewerAuditMarkdown(const ReportInputs& in,
                       ? absl::StrCat("The ", in.tier, " result of RE-audit records no map "
                                      "axes or no per-cell verdicts of ", kLineClaim, ".")
                       : geometry,
-                  "\n\n");
+                  " ", LineOccurrenceSentence(data), "\n\n");
   return md;
 }
 

@@ -181,6 +181,10 @@ std::string ReviewerAuditMarkdown(const ReportInputs& inputs,
 // rule is stated at its definition in report.cc; it names only where the
 // reproduced cells lie and counts verdicts, never more than the cells show.
 std::string LineGeometrySentence(const nlohmann::json& re_audit_data);
+// The sentence after it: where any valid run forms a line (line fraction
+// above 0), by the same axis rule on estimates instead of verdicts; ""
+// without map axes or per-cell verdicts.
+std::string LineOccurrenceSentence(const nlohmann::json& re_audit_data);
 
 // GitHub-style heading anchor: lower case, spaces to '-', punctuation other
 // than '-' and '_' dropped. report.html gives every heading this id.

@@ -222,10 +222,10 @@ TEST(ReportAuditTest, TheGeometrySentenceSaysWhereLinesFormAndNoMore) {
             "in none of its 4 cells (not reproduced in 4, undecided in 0).");
   const std::string none = LineGeometrySentence(
       AuditData([](double, double) { return std::string("not_reproduced"); }));
-  EXPECT_TRUE(absl::StartsWith(none, "In this map no swept setting forms lines: "
-                                     "RE-audit/P2-line is reproduced in none of its 16 "
-                                     "cells (d in {2, 4, 8, 128}, weight decay in {0.1, "
-                                     "0.3, 1, 3}, N 60, m 6; not reproduced in 16"))
+  EXPECT_TRUE(absl::StartsWith(none, "In this map no cell reproduces RE-audit/P2-line "
+                                     "(lines in most runs): it is reproduced in none of "
+                                     "its 16 cells (d in {2, 4, 8, 128}, weight decay in "
+                                     "{0.1, 0.3, 1, 3}, N 60, m 6; not reproduced in 16"))
       << none;
   // Only weight decay decides; one value of it.
   const std::string wd3 = LineGeometrySentence(AuditData([](double, double wd) {
@@ -245,6 +245,26 @@ TEST(ReportAuditTest, TheGeometrySentenceSaysWhereLinesFormAndNoMore) {
                                         "single swept setting decides the geometry"))
       << spread;
   EXPECT_EQ(LineGeometrySentence(nlohmann::json::object()), "");
+}
+
+TEST(ReportAuditTest, TheOccurrenceSentenceReadsEstimatesNotVerdicts) {
+  // Every cell undecided; runs on a line only at d <= 4 (estimate 0.5),
+  // none at d 8 and 128 (estimate 0), one of which has no valid run.
+  nlohmann::json data = AuditData(
+      [](double, double) { return std::string("undecided_at_this_scale"); });
+  for (auto& c : data["per_cell_verdicts"]["RE-audit/P2-line"]) {
+    const std::string cell = c["cell"];
+    if (absl::StartsWith(cell, "d=8,") || absl::StartsWith(cell, "d=128,"))
+      c["effect"]["estimate"] = 0.0;
+    if (cell == "d=128,wd=3,N=60,m=6") c["effect"]["estimate"] = nullptr;
+  }
+  EXPECT_EQ(LineOccurrenceSentence(data),
+            "Runs on a line (line fraction above 0) occur only at d <= 4: in 8 of the "
+            "8 cells there; in the other 7 cells with valid runs no run forms a line.");
+  for (auto& c : data["per_cell_verdicts"]["RE-audit/P2-line"])
+    c["effect"]["estimate"] = 0.0;
+  EXPECT_EQ(LineOccurrenceSentence(data), "No valid run of this map forms a line.");
+  EXPECT_EQ(LineOccurrenceSentence(nlohmann::json::object()), "");
 }
 
 TEST(ReportAuditTest, WithoutAnReAuditResultTheSectionIsANote) {

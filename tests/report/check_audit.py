@@ -10,7 +10,7 @@ report.cc: one table row per (sentence, claim) in the data file's order,
 each with its claim id, the claim's verdict and the reconstructed marker,
 and for RE-audit claims exactly the map cells data.per_cell_verdicts marks
 reproduced / not reproduced, and the undecided count; the geometry sentence
-says "no swept setting forms lines" exactly when no P2-line cell is
+says "no cell reproduces RE-audit/P2-line" exactly when no P2-line cell is
 reproduced. Without an RE-audit result the section is a one-line note.
 """
 import json
@@ -110,7 +110,7 @@ else:
         problems.append("no sentence on which setting decides the geometry")
     else:
         none = not any(x["verdict"] == "reproduced" for x in line_cells)
-        says_none = "no swept setting forms lines" in geometry[1]
+        says_none = "no cell reproduces RE-audit/P2-line" in geometry[1]
         if none != says_none:
             problems.append(f"geometry sentence {geometry[1][:160]!r} but "
                             f"{'no' if none else 'some'} P2-line cell is reproduced")
