@@ -42,11 +42,13 @@
 // golden).
 //   smoke:   p 23, d 8, 40 steps, 1 seed x 4 + 5 = 9 runs (plumbing only;
 //            decides nothing).
-//   ci:      p 23, d 32, 600 steps (metrics every 20), 6 seeds x 4 + 5 = 29
-//            runs. 6 seeds decide only huge effects: its golden's interval
-//            (every run valid) spans 0. ci exists only to regress:
-//            strongest-circles-train-faster; nightly cannot afford it
-//            either and prices it (below). p1-fixed-sets is descriptive.
+//   ci:      p 23, d 32, 600 steps (metrics every 20), 22 seeds x 4 + 5 =
+//            93 runs, ~0.02 core-hours: sized by the planner (`repro power
+//            MA-ablation --tier=ci`; pilot = the 6-seed ci golden, mean
+//            paired difference 85.1 steps, [-90.3, 260], n = 6, every run
+//            valid) to decide strongest-circles-train-faster at ci's scale
+//            (22 seeds, 88 runs, 0.0158 core-hours, probability 0.808).
+//            Committed before its first run. p1-fixed-sets is descriptive.
 //   nightly: p 59, d 128, kNightlySteps (metrics every 50), 2 seeds x 4 + 5
 //            = 13 runs, ~0.23 core-hours. Sized to regress at P1's scale,
 //            not to decide: the claim does not fit the tier's 4 core-hours.
@@ -355,7 +357,7 @@ class MaAblation : public DesignedExperiment<Design> {
     const std::vector<std::string> rule = {"A", "B", "C", "D"};
     switch (tier) {
       case Tier::kSmoke: return {23, 8, 40, 1, 10, rule};
-      case Tier::kCi: return {23, 32, 600, 6, 20, rule};
+      case Tier::kCi: return {23, 32, 600, 22, 20, rule};
       case Tier::kNightly: return {59, 128, kNightlySteps, 2, 50, rule};
       case Tier::kPaper:
         return {59, 128, 30000, 20, 100, {"O", "A", "B", "C", "D"}};
