@@ -1006,6 +1006,46 @@ std::string AxisRange(const MapAxis& axis, const std::set<double>& taken) {
   return absl::StrCat(axis.words, " in {", absl::StrJoin(parts, ", "), "}");
 }
 
+// Where a set of map cells lies. A swept axis (two or more values)
+// separates when the cells leave out some of its values; the region is the
+// product of the cells' values on the separating axes, every other axis
+// taken whole. Shared by the two line sentences below, so they can never
+// disagree on what "only at d <= 8" means.
+struct CellRegion {
+  std::vector<std::string> separating;  // AxisRange wording, in axis order
+  std::vector<std::string> spanned;     // words of the swept axes taken whole
+  std::map<std::string, std::set<double>> values;  // separating axis key -> values
+
+  bool Contains(const std::map<std::string, double>& cell) const {
+    for (const auto& [key, taken] : values) {
+      auto it = cell.find(key);
+      if (it == cell.end() || taken.count(it->second) == 0) return false;
+    }
+    return true;
+  }
+};
+
+CellRegion RegionOf(const std::vector<MapAxis>& axes,
+                    const std::vector<std::map<std::string, double>>& cells) {
+  CellRegion region;
+  for (const MapAxis& a : axes) {
+    if (a.values.size() < 2) continue;
+    std::set<double> taken;
+    for (const auto& v : cells) {
+      auto it = v.find(a.key);
+      if (it != v.end()) taken.insert(it->second);
+    }
+    if (taken.size() == a.values.size() &&
+        std::equal(taken.begin(), taken.end(), a.values.begin())) {
+      region.spanned.push_back(a.words);
+      continue;
+    }
+    region.separating.push_back(AxisRange(a, taken));
+    region.values[a.key] = std::move(taken);
+  }
+  return region;
+}
+
 constexpr char kLineClaim[] = "RE-audit/P2-line";
 
 }  // namespace
@@ -1054,43 +1094,18 @@ std::string LineGeometrySentence(const nlohmann::json& data) {
                      " cells (",
                      absl::StrJoin(swept, ", "), "; ", all.Rest(), ")");
   } else {
-    std::vector<std::string> deciding;
-    std::map<std::string, std::set<double>> region;  // deciding axis -> values in R
-    std::vector<std::string> spanned;
-    for (const MapAxis& a : axes) {
-      if (a.values.size() < 2) continue;
-      std::set<double> taken;
-      for (const auto& v : r_cells) {
-        auto it = v.find(a.key);
-        if (it != v.end()) taken.insert(it->second);
-      }
-      if (taken.size() == a.values.size() &&
-          std::equal(taken.begin(), taken.end(), a.values.begin())) {
-        spanned.push_back(a.words);
-        continue;
-      }
-      deciding.push_back(AxisRange(a, taken));
-      region[a.key] = std::move(taken);
-    }
-    if (deciding.empty()) {
+    const CellRegion region = RegionOf(axes, r_cells);
+    if (region.separating.empty()) {
       s = absl::StrCat("In this map lines form (", kLineClaim, " reproduced) in ",
                        r_cells.size(), " of its ", total, " cells, at every swept value of ",
-                       absl::StrJoin(spanned, " and "),
+                       absl::StrJoin(region.spanned, " and "),
                        ": no single swept setting decides the geometry (", all.Rest(),
                        ")");
     } else {
       int in_region = 0;
-      for (const CellVerdict& c : *cells) {
-        const std::map<std::string, double> v = CellValues(c.cell);
-        bool inside = true;
-        for (const auto& [key, values] : region) {
-          auto it = v.find(key);
-          inside = inside && it != v.end() && values.count(it->second) > 0;
-        }
-        in_region += inside;
-      }
+      for (const CellVerdict& c : *cells) in_region += region.Contains(CellValues(c.cell));
       s = absl::StrCat("In this map lines form (", kLineClaim, " reproduced) only at ",
-                       absl::StrJoin(deciding, " and "), ": in ", r_cells.size(),
+                       absl::StrJoin(region.separating, " and "), ": in ", r_cells.size(),
                        " of the ", in_region, " cells there (", total,
                        " cells in the map; ", all.Rest(), ")");
     }
@@ -1136,36 +1151,18 @@ std::string LineOccurrenceSentence(const nlohmann::json& data) {
   for (const CellVerdict& c : *cells)
     if (estimate(c) > 0) p_cells.push_back(CellValues(c.cell));
   if (p_cells.empty()) return "No valid run of this map forms a line.";
-  std::vector<std::string> separating;
-  std::map<std::string, std::set<double>> region;
-  for (const MapAxis& a : axes) {
-    if (a.values.size() < 2) continue;
-    std::set<double> taken;
-    for (const auto& v : p_cells) {
-      auto it = v.find(a.key);
-      if (it != v.end()) taken.insert(it->second);
-    }
-    if (taken.size() == a.values.size()) continue;
-    separating.push_back(AxisRange(a, taken));
-    region[a.key] = std::move(taken);
-  }
+  const CellRegion region = RegionOf(axes, p_cells);
   int inside = 0, outside_with_runs = 0;
   for (const CellVerdict& c : *cells) {
-    const std::map<std::string, double> v = CellValues(c.cell);
-    bool in = true;
-    for (const auto& [key, values] : region) {
-      auto it = v.find(key);
-      in = in && it != v.end() && values.count(it->second) > 0;
-    }
-    if (in) ++inside;
+    if (region.Contains(CellValues(c.cell))) ++inside;
     else if (std::isfinite(estimate(c))) ++outside_with_runs;
   }
-  if (separating.empty())
+  if (region.separating.empty())
     return absl::StrCat("Runs on a line (line fraction above 0) occur at every swept "
                         "value: in ", p_cells.size(), " of the ", cells->size(),
                         " cells.");
   return absl::StrCat("Runs on a line (line fraction above 0) occur only at ",
-                      absl::StrJoin(separating, " and "), ": in ", p_cells.size(),
+                      absl::StrJoin(region.separating, " and "), ": in ", p_cells.size(),
                       " of the ", inside, " cells there; in the other ",
                       outside_with_runs, " cells with valid runs no run forms a line.");
 }
