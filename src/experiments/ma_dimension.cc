@@ -19,15 +19,16 @@
 //            nightly prices it.
 //   nightly: p 59, kNightlySteps at every d (the settling study found
 //            750-1250 steps enough below d 128; one count keeps the trend
-//            over d free of training length), d in {16, 32, 64, 128}, 2
-//            seeds per d (8 runs, ~0.14 core-hours). Sized by `repro power
-//            MA-dimension --tier=nightly` (pilot: the previous 9000-step
-//            nightly golden, 6 seeds per d, which reproduced both claims:
-//            rho 0.969 and 0.661 [0.172, 0.888]) to decide claim 1, which
-//            needs 7 runs. Claim 2 (measurable at p 59: the counting
-//            ceiling, 14, is far above the counts seen) needs 25 runs (0.43
-//            core-hours): given up within the tier's 4 core-hours for the
-//            design-card claims, so nightly only regresses it.
+//            over d free of training length), d in {16, 32, 64, 128}, 3
+//            seeds per d (12 runs, ~0.21 core-hours). Re-planned (session
+//            6, committed before its first run) with `repro power
+//            MA-dimension --tier=nightly`, pilot = the 2-seed nightly
+//            golden (8 runs): circularity-rises-with-d, rho 0.976 [0.666,
+//            0.999], needs 7 runs; circles-rise-with-d, rho 0.864 [-0.0422,
+//            0.99], n = 8, needs 12 units = 12 runs, 0.205 core-hours
+//            (decided with probability 0.805). The 2-seed design before it
+//            (cut from 6 seeds to pay for the design-card claims) had left
+//            circles-rise-with-d undecided; 4 more runs buy it back.
 //   paper:   p 59, 30000 steps, d in {16, 32, 48, 64, 96, 128}, 10 seeds.
 #include <cmath>
 #include <map>
@@ -80,7 +81,7 @@ class MaDimension : public DesignedExperiment<Design> {
     switch (tier) {
       case Tier::kSmoke: return {11, 30, 1, {8, 16}};
       case Tier::kCi: return {23, 800, 5, {16, 32, 64, 128}};
-      case Tier::kNightly: return {59, kNightlySteps, 2, {16, 32, 64, 128}};
+      case Tier::kNightly: return {59, kNightlySteps, 3, {16, 32, 64, 128}};
       case Tier::kPaper: return {59, 30000, 10, {16, 32, 48, 64, 96, 128}};
     }
     return {};

@@ -22,7 +22,7 @@ TEST(MaDimensionTest, PresetsAndOverrides) {
   auto exp = Make();
   EXPECT_EQ(exp->Plan(Tier::kSmoke).size(), 2u);
   EXPECT_EQ(exp->Plan(Tier::kCi).size(), 20u);
-  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 8u);
+  EXPECT_EQ(exp->Plan(Tier::kNightly).size(), 12u);
   EXPECT_EQ(exp->Plan(Tier::kPaper).size(), 60u);
   ASSERT_TRUE(exp->SetOverrides({{"dims", "16,32"}, {"seeds", "2"}}).ok());
   const std::vector<RunSpec> plan = exp->Plan(Tier::kCi);
