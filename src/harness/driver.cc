@@ -82,6 +82,11 @@ nlohmann::json WayForward(const Experiment& experiment, Tier tier,
   const std::string& code = claim.reason_code;
   if (code == "smoke_tier")
     return NextTierWay(experiment, tier, "the smoke tier decides nothing");
+  if (code == "too_few_valid" && !spec.validity_finding.empty())
+    return {{"tier", TierName(tier)},
+            {"command", "no design known"},
+            {"no_design_known", true},
+            {"why", spec.validity_finding}};
   if (code == "too_few_valid")
     return NextTierWay(experiment, tier,
                        "more runs of this design do not help: too few of "

@@ -370,5 +370,56 @@ TEST(DriverTest, PerCellClaimsAreDecidedByTheEngineAndListedInTheRecord) {
             std::string::npos);
 }
 
+// Half its runs invalid: too_few_valid, whatever the finding says.
+class HalfValidExperiment : public TinyExperiment {
+ public:
+  explicit HalfValidExperiment(std::string finding)
+      : finding_(std::move(finding)) {}
+  std::vector<ClaimSpec> ClaimSpecs() const override {
+    ClaimSpec c;
+    c.id = "tiny/fraction";
+    c.statement = "most runs do it";
+    c.statistic = Statistic::kFraction;
+    c.threshold = 0.5;
+    c.validity_finding = finding_;
+    return {c};
+  }
+  absl::StatusOr<ExperimentResult> Analyze(
+      Tier, const std::vector<RunRecord>&) const override {
+    ClaimEvidence ev;
+    ev.claim_id = "tiny/fraction";
+    ev.counts = {{10, 10}};
+    for (int i = 0; i < 10; ++i) ev.runs.Add("");
+    for (int i = 0; i < 10; ++i) ev.runs.Add("not_trained");
+    ExperimentResult r;
+    r.evidence.push_back(ev);
+    return r;
+  }
+
+ private:
+  std::string finding_;
+};
+
+TEST(DriverTest, TooFewValidPointsAtTheNextTierUnlessAFindingSaysItWontHelp) {
+  DriverOptions o{FreshDir("valid"), FreshDir("valid_gold"), 1, false};
+  auto next = RunExperiment(HalfValidExperiment(""), Tier::kCi, o);
+  ASSERT_TRUE(next.ok()) << next.status();
+  const nlohmann::json& way = (*next)["claims"][0]["to_decide"];
+  EXPECT_EQ((*next)["claims"][0]["reason_code"], "too_few_valid");
+  EXPECT_EQ(way["tier"], "nightly");
+  EXPECT_FALSE(way.contains("no_design_known"));
+
+  auto none = RunExperiment(
+      HalfValidExperiment("longer runs end below 0.99 more often (pilot)"),
+      Tier::kCi, o);
+  ASSERT_TRUE(none.ok()) << none.status();
+  const nlohmann::json& known = (*none)["claims"][0]["to_decide"];
+  EXPECT_EQ(known["tier"], "ci");
+  EXPECT_EQ(known["command"], "no design known");
+  EXPECT_EQ(known["no_design_known"], true);
+  EXPECT_EQ(known["why"], "longer runs end below 0.99 more often (pilot)");
+  EXPECT_FALSE(known.contains("core_hours"));
+}
+
 }  // namespace
 }  // namespace initrepro

@@ -84,6 +84,10 @@ std::string VerdictWords(const std::string& v) { return VerdictWord(v); }
 
 // "~0.23 core-hours", "~1815 core-hours" (never 1.82e+03), "-" unknown.
 std::string CoreHours(const nlohmann::json& to_decide) {
+  // No design is known to decide it (ClaimSpec::validity_finding).
+  if (to_decide.is_object() && to_decide.value("no_design_known", false))
+    return absl::StrCat("no run count or tier known to help: ",
+                        to_decide.value("why", ""));
   // The planner found no design under its cap: say that, not a cost.
   if (to_decide.is_object() &&
       to_decide.contains("not_decidable_below_core_hours") &&

@@ -97,6 +97,12 @@ struct ClaimSpec {
   // cell) lists the cells per verdict in its observed numbers
   // (cells_reproduced, cells_not_reproduced, cells_undecided).
   bool per_cell = false;
+  // A measured finding that no design of this experiment is known to
+  // lift the share of valid runs to 80 % (e.g. longer runs leave more of
+  // them below 0.99 test accuracy), with its source. Non-empty: a
+  // too_few_valid verdict's way forward says so instead of naming the next
+  // tier, whose runs would be no more valid.
+  std::string validity_finding;
 };
 
 // What the runs showed for one claim; which members are read depends on
