@@ -97,7 +97,7 @@ TEST(MaHandcraftedTest, ValuesOfMShareTheSeedsConfig) {
   ASSERT_EQ(configs.size(), 2u + 1u);  // nightly: 2 + 1 seeds
   for (const auto& [key, c] : configs) {
     EXPECT_EQ(c.size(), 1u) << key.first << " seed " << key.second;
-    EXPECT_EQ(m_indices[key].size(), key.first == "p1_construction" ? 20u : 5u);
+    EXPECT_EQ(m_indices[key].size(), key.first == "p1_construction" ? 10u : 5u);
   }
 }
 
