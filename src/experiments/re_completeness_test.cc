@@ -58,10 +58,13 @@ TEST(ReCompletenessTest, PresetsPlanTheGoldensRuns) {
 TEST(ReCompletenessTest, ALineCellOfItsOwnAddsTaggedRuns) {
   auto e = Make();
   // The main cell's runs alone: the line cell moved onto the main cell.
-  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "32"}}).ok());
+  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "32"},
+                               {"valid_line_cell_dim", "32"}})
+                  .ok());
   const std::vector<std::string> main = PlanKeys(*e, Tier::kCi);
   ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "4"},
-                               {"line_cell_decay", "3"}})
+                               {"line_cell_decay", "3"},
+                               {"valid_line_cell_dim", "32"}})
                   .ok());
   const std::vector<RunSpec> plan = e->Plan(Tier::kCi);
   ASSERT_EQ(plan.size(), 2 * main.size());
@@ -76,6 +79,30 @@ TEST(ReCompletenessTest, ALineCellOfItsOwnAddsTaggedRuns) {
   }
 }
 
+TEST(ReCompletenessTest, TheValidLineCellReusesACellItEqualsElseAddsItsOwn) {
+  auto e = Make();
+  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "4"},
+                               {"valid_line_cell_dim", "32"}})
+                  .ok());
+  const size_t main_and_line = e->Plan(Tier::kCi).size();
+  // On the line cell: no runs of its own.
+  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "4"},
+                               {"valid_line_cell_dim", "4"}})
+                  .ok());
+  EXPECT_EQ(e->Plan(Tier::kCi).size(), main_and_line);
+  // Elsewhere: seeds runs tagged "valid_line", after the line cell's.
+  ASSERT_TRUE(e->SetOverrides({{"line_cell_dim", "4"},
+                               {"valid_line_cell_dim", "8"}})
+                  .ok());
+  const std::vector<RunSpec> plan = e->Plan(Tier::kCi);
+  ASSERT_EQ(plan.size(), main_and_line + main_and_line / 2);
+  for (size_t i = main_and_line; i < plan.size(); ++i) {
+    EXPECT_EQ(plan[i].config.dim, 8);
+    EXPECT_EQ(plan[i].config.wd, 3.0);
+    EXPECT_EQ(plan[i].params["cell"], "valid_line");
+  }
+}
+
 TEST(ReCompletenessTest, BadOverridesNameTheField) {
   auto e = Make();
   const absl::Status s = e->SetOverrides({{"m", "11"}});
@@ -87,11 +114,13 @@ TEST(ReCompletenessTest, BadOverridesNameTheField) {
 
 TEST(ReCompletenessTest, ClaimSpecs) {
   const std::vector<ClaimSpec> specs = Make()->ClaimSpecs();
-  ASSERT_EQ(specs.size(), 3u);
+  ASSERT_EQ(specs.size(), 4u);
   EXPECT_EQ(specs[0].id, "RE-completeness/gram-alignment");
   EXPECT_EQ(specs[1].id, "RE-completeness/line-ordering");
   EXPECT_EQ(specs[2].id, "RE-completeness/line-ordering-at-line-cell");
   EXPECT_EQ(specs[2].variant_of, "RE-completeness/line-ordering");
+  EXPECT_EQ(specs[3].id, "RE-completeness/line-ordering-at-valid-line-cell");
+  EXPECT_EQ(specs[3].variant_of, "RE-completeness/line-ordering");
   for (const ClaimSpec& s : specs) {
     EXPECT_TRUE(s.reconstructed) << s.id;
     EXPECT_EQ(s.statistic, Statistic::kSignTest) << s.id;
@@ -104,6 +133,9 @@ TEST(ReCompletenessTest, ClaimSpecs) {
                                         "fewer than 10 runs form a line"),
             std::string::npos);
   EXPECT_NE(RuleSentence(specs[2]).find("at the line cell"),
+            std::string::npos);
+  EXPECT_NE(RuleSentence(specs[3]).find(
+                "among cells with >= 80 % of their runs valid"),
             std::string::npos);
 }
 
