@@ -717,15 +717,15 @@ absl::StatusOr<std::vector<ReviewerSentence>> ParseReviewerAudit(
             file, ": field '", claims_key, "[", j,
             "].id': expected a claim id EXPERIMENT/name, found \"", claim.id, "\""));
       ASSIGN_OR_RETURN(claim.cell, TableString(c, file, claims_key, j, "cell"));
-      if (claim.cell != "default" && claim.cell != "line")
+      if (claim.cell != "default" && claim.cell != "line" && claim.cell != "valid_line")
         return absl::InvalidArgumentError(absl::StrCat(
             file, ": field '", claims_key, "[", j,
-            "].cell': expected \"default\" or \"line\", found \"", claim.cell, "\""));
-      if (claim.cell == "line" && !absl::StartsWith(claim.id, "RE-completeness/"))
+            "].cell': expected \"default\", \"line\" or \"valid_line\", found \"",
+            claim.cell, "\""));
+      if (claim.cell != "default" && !absl::StartsWith(claim.id, "RE-completeness/"))
         return absl::InvalidArgumentError(absl::StrCat(
-            file, ": field '", claims_key, "[", j,
-            "].cell': \"line\" is RE-completeness's line cell, but the claim is ",
-            claim.id));
+            file, ": field '", claims_key, "[", j, "].cell': \"", claim.cell,
+            "\" is a cell of RE-completeness, but the claim is ", claim.id));
       r.claims.push_back(std::move(claim));
     }
     out.push_back(std::move(r));
@@ -1273,12 +1273,15 @@ std::string ReviewerAuditMarkdown(const ReportInputs& in,
       }
       // Where the verdict of record is decided.
       std::string where;
-      if (ac.cell == "line") {
-        const nlohmann::json line = r->data.value("line_cell", nlohmann::json());
+      if (ac.cell == "line" || ac.cell == "valid_line") {
+        const bool valid = ac.cell == "valid_line";
+        const std::string name = valid ? "the valid line cell" : "the line cell";
+        const nlohmann::json line =
+            r->data.value(valid ? "valid_line_cell" : "line_cell", nlohmann::json());
         where = line.is_object() && line.contains("dim") && line.contains("wd")
-                    ? absl::StrCat("the line cell d=", ObservedValue(line["dim"]),
+                    ? absl::StrCat(name, " d=", ObservedValue(line["dim"]),
                                    ", wd=", ObservedValue(line["wd"]))
-                    : "the line cell (not recorded in the result)";
+                    : absl::StrCat(name, " (not recorded in the result)");
       } else if (experiment == "RE-audit") {
         const std::string cell = StringAt(c->observed, "cell");
         if (!cell.empty()) {

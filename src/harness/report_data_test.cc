@@ -175,9 +175,12 @@ TEST(ReportDataTest, ReviewerAuditErrorsNameTheFileAndField) {
   ExpectError(parse(R"(, "claims": [{"id": "P2-line", "cell": "default"}])"),
               "'sentences[0].claims[0].id': expected a claim id EXPERIMENT/name");
   ExpectError(parse(R"(, "claims": [{"id": "RE-audit/a", "cell": "map"}])"),
-              "'sentences[0].claims[0].cell': expected \"default\" or \"line\"");
+              "'sentences[0].claims[0].cell': expected \"default\", \"line\" or "
+              "\"valid_line\"");
   ExpectError(parse(R"(, "claims": [{"id": "RE-audit/a", "cell": "line"}])"),
-              "'sentences[0].claims[0].cell': \"line\" is RE-completeness's");
+              "'sentences[0].claims[0].cell': \"line\" is a cell of RE-completeness");
+  ExpectError(parse(R"(, "claims": [{"id": "RE-audit/a", "cell": "valid_line"}])"),
+              "'sentences[0].claims[0].cell': \"valid_line\" is a cell of RE-completeness");
   ExpectError(ParseReviewerAudit(R"({"format_version": 1, "sentences": [{"by": "R1"}]})",
                                  "d.json")
                   .status(),
