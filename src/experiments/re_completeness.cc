@@ -157,16 +157,12 @@ bool LineCellIsMain(const Design& d) {
   return d.line_cell_dim == d.dim && d.line_cell_decay == d.wd;
 }
 
-// Which runs the valid line cell's claim reads: its own, or those of the
-// main or line cell when it is that cell.
-enum class ValidCellRuns { kMain, kLine, kOwn };
-ValidCellRuns ValidLineCellRuns(const Design& d) {
-  if (d.valid_line_cell_dim == d.dim && d.valid_line_cell_decay == d.wd)
-    return ValidCellRuns::kMain;
-  if (d.valid_line_cell_dim == d.line_cell_dim &&
-      d.valid_line_cell_decay == d.line_cell_decay)
-    return ValidCellRuns::kLine;
-  return ValidCellRuns::kOwn;
+// True when the valid line cell is the main or the line cell, whose runs it
+// then reads (a cell's runs are those trained at its d and weight decay).
+bool ValidLineCellIsPlanned(const Design& d) {
+  return (d.valid_line_cell_dim == d.dim && d.valid_line_cell_decay == d.wd) ||
+         (d.valid_line_cell_dim == d.line_cell_dim &&
+          d.valid_line_cell_decay == d.line_cell_decay);
 }
 
 constexpr char kGramClaim[] = "RE-completeness/gram-alignment";
@@ -332,49 +328,51 @@ ClaimSpec LineOrderingSpec() {
                    kMinLineRuns, " runs form a line"));
 }
 
-// The same claim at the line cell (PAPER.md "Reviewer 1's observations as
-// claims": decided at the RE-audit cell with the highest line fraction at
-// weight decay 3, and at the default beside it).
-ClaimSpec LineOrderingAtLineCellSpec() {
+// The line-ordering claim at a cell of the RE-audit map other than the
+// default: `where` words the cell for the statement, `cell_rule` for the
+// rule.
+ClaimSpec LineOrderingAtCellSpec(const std::string& id,
+                                 const std::string& where,
+                                 const std::string& paper,
+                                 const std::string& cell_rule) {
   ClaimSpec c = LineOrderingSpec();
-  c.id = kLineCellClaim;
-  c.statement =
-      "At the cell where lines form most often (weight decay 3), the chosen "
-      "ordering of line-forming runs is more complete (R^2 of an affine fit "
-      "at initialisation) than average.";
-  c.paper = "P2 (remainder equivalence); P2's reviews (Reviewer 1)";
+  c.id = id;
+  c.statement = absl::StrCat(
+      "At the cell where lines form most often (weight decay 3)", where,
+      ", the chosen ordering of line-forming runs is more complete (R^2 of an "
+      "affine fit at initialisation) than average.");
+  c.paper = paper;
   c.variant_of = kLineClaim;
-  c.scope = absl::StrCat(
-      "over valid runs with line score >= 0.9 at the line cell (design "
-      "fields line_cell_dim, line_cell_decay: the RE-audit cell of the same "
-      "tier with the highest line fraction at weight decay 3, ties the "
-      "smallest d); undecided if fewer than ",
-      kMinLineRuns, " runs form a line");
+  c.scope = absl::StrCat("over valid runs with line score >= 0.9 at ",
+                         cell_rule, "; undecided if fewer than ", kMinLineRuns,
+                         " runs form a line");
   return c;
 }
 
-// The same claim at the valid line cell (ours, declared in session 6
-// before its first run; header): PAPER.md's line-cell rule applied only to
-// map cells whose line fraction is a measurement by v2's own rule (>= 80 %
-// of planned runs valid). A variant beside the PAPER.md claim, never
-// replacing it.
-ClaimSpec LineOrderingAtValidLineCellSpec() {
-  ClaimSpec c = LineOrderingSpec();
-  c.id = kValidLineCellClaim;
-  c.statement =
-      "At the cell where lines form most often (weight decay 3) among cells "
-      "whose runs are valid, the chosen ordering of line-forming runs is "
-      "more complete (R^2 of an affine fit at initialisation) than average.";
-  c.paper = "ours, after P2's reviews (Reviewer 1) and PAPER.md's line cell";
-  c.variant_of = kLineClaim;
-  c.scope = absl::StrCat(
-      "over valid runs with line score >= 0.9 at the valid line cell "
-      "(design fields valid_line_cell_dim, valid_line_cell_decay: the "
+// PAPER.md "Reviewer 1's observations as claims": decided at the RE-audit
+// cell with the highest line fraction at weight decay 3, and at the
+// default beside it.
+ClaimSpec LineOrderingAtLineCellSpec() {
+  return LineOrderingAtCellSpec(
+      kLineCellClaim, "",
+      "P2 (remainder equivalence); P2's reviews (Reviewer 1)",
+      "the line cell (design fields line_cell_dim, line_cell_decay: the "
       "RE-audit cell of the same tier with the highest line fraction at "
-      "weight decay 3 among cells with >= 80 % of their runs valid, ties the "
-      "smallest d); undecided if fewer than ",
-      kMinLineRuns, " runs form a line");
-  return c;
+      "weight decay 3, ties the smallest d)");
+}
+
+// Ours, declared in session 6 before its first run (header): PAPER.md's
+// line-cell rule applied only to map cells whose line fraction is a
+// measurement by v2's own rule (>= 80 % of planned runs valid). A variant
+// beside the PAPER.md claim, never replacing it.
+ClaimSpec LineOrderingAtValidLineCellSpec() {
+  return LineOrderingAtCellSpec(
+      kValidLineCellClaim, " among cells whose runs are valid",
+      "ours, after P2's reviews (Reviewer 1) and PAPER.md's line cell",
+      "the valid line cell (design fields valid_line_cell_dim, "
+      "valid_line_cell_decay: the RE-audit cell of the same tier with the "
+      "highest line fraction at weight decay 3 among cells with >= 80 % of "
+      "their runs valid, ties the smallest d)");
 }
 
 // Claim 2 (and its line-cell variant): the chosen ordering's line-R^2
@@ -591,11 +589,14 @@ std::vector<RunSpec> CellRuns(const Design& d, int64_t dim, double wd,
   return specs;
 }
 
-// "" for a main-cell run, else its cell tag ("line", "valid_line").
-std::string CellOf(const RunRecord& r) {
-  return r.spec.params.contains("cell")
-             ? r.spec.params["cell"].get<std::string>()
-             : "";
+// The runs trained at one cell (d, weight decay); the cells of a design
+// differ in one of the two, or are the same cell and share its runs.
+std::vector<RunRecord> RunsAt(const std::vector<RunRecord>& runs, int64_t dim,
+                              double wd) {
+  std::vector<RunRecord> at;
+  for (const RunRecord& r : runs)
+    if (r.spec.config.dim == dim && r.spec.config.wd == wd) at.push_back(r);
+  return at;
 }
 
 class ReCompleteness : public DesignedExperiment<Design> {
@@ -637,7 +638,7 @@ class ReCompleteness : public DesignedExperiment<Design> {
           CellRuns(d, d.line_cell_dim, d.line_cell_decay, "line");
       specs.insert(specs.end(), line.begin(), line.end());
     }
-    if (ValidLineCellRuns(d) == ValidCellRuns::kOwn) {
+    if (!ValidLineCellIsPlanned(d)) {
       const std::vector<RunSpec> valid = CellRuns(
           d, d.valid_line_cell_dim, d.valid_line_cell_decay, "valid_line");
       specs.insert(specs.end(), valid.begin(), valid.end());
@@ -648,14 +649,7 @@ class ReCompleteness : public DesignedExperiment<Design> {
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const Design d = DesignAt(tier);
-    std::vector<RunRecord> main_runs, line_runs, valid_line_runs;
-    for (const RunRecord& r : runs) {
-      const std::string cell = CellOf(r);
-      (cell == "line"         ? line_runs
-       : cell == "valid_line" ? valid_line_runs
-                              : main_runs)
-          .push_back(r);
-    }
+    const std::vector<RunRecord> main_runs = RunsAt(runs, d.dim, d.wd);
     // Settled: the same geometry signature at SettleStep and at the end.
     auto signature = [&](const Matrix& e) {
       return ReGeometrySignature(e, d.m);
@@ -676,17 +670,20 @@ class ReCompleteness : public DesignedExperiment<Design> {
         PercentileSignEvidence(kGramClaim, design, g.gram, an.tally));
     result.evidence.push_back(LineOrderingEvidence(
         kLineClaim, design, g.order, g.lines, an.runs.size(), an.tally));
-    AddCell(kLineCellClaim, "line_cell", d.line_cell_dim, d.line_cell_decay,
-            LineCellIsMain(d) ? main_runs : line_runs, d, signature, analyze,
-            &result);
-    const ValidCellRuns valid = ValidLineCellRuns(d);
-    AddCell(kValidLineCellClaim, "valid_line_cell", d.valid_line_cell_dim,
-            d.valid_line_cell_decay,
-            valid == ValidCellRuns::kMain   ? main_runs
-            : valid == ValidCellRuns::kLine ? (LineCellIsMain(d) ? main_runs
-                                                                 : line_runs)
-                                            : valid_line_runs,
-            d, signature, analyze, &result);
+    // The other cells' claims; a cell that is the main cell reuses its
+    // analyses rather than analysing its runs again.
+    auto add_cell = [&](const char* claim_id, const char* key, int64_t dim,
+                        double wd) {
+      const bool main = dim == d.dim && wd == d.wd;
+      AddCell(claim_id, key, dim, wd,
+              main ? an
+                   : AnalyzeValidRuns<RunAnalysis>(RunsAt(runs, dim, wd),
+                                                   signature, analyze),
+              d, &result);
+    };
+    add_cell(kLineCellClaim, "line_cell", d.line_cell_dim, d.line_cell_decay);
+    add_cell(kValidLineCellClaim, "valid_line_cell", d.valid_line_cell_dim,
+             d.valid_line_cell_decay);
 
     result.figures.push_back(GramFigure(g.gram));
     result.figures.push_back(LineFigure(g.order, g.lines, an.runs.size()));
@@ -700,15 +697,10 @@ class ReCompleteness : public DesignedExperiment<Design> {
 
  private:
   // The line-ordering claim at one more cell (the line cell, the valid
-  // line cell), on `runs`: that cell's own runs, or the main cell's when
-  // it is the main cell. Its numbers go to data[key].
-  template <typename Signature, typename Analyze>
+  // line cell) from the analyses of its runs; its numbers go to data[key].
   void AddCell(const std::string& claim_id, const std::string& key,
-               int64_t dim, double wd, const std::vector<RunRecord>& runs,
-               const Design& d, const Signature& signature,
-               const Analyze& analyze, ExperimentResult* result) const {
-    const Analyses an =
-        AnalyzeValidRuns<RunAnalysis>(runs, signature, analyze);
+               int64_t dim, double wd, const Analyses& an, const Design& d,
+               ExperimentResult* result) const {
     const Aggregate g = AggregateRuns(an.runs);
     result->evidence.push_back(LineOrderingEvidence(
         claim_id, DesignText(d, dim, wd), g.order, g.lines, an.runs.size(),
