@@ -78,6 +78,16 @@ std::vector<int64_t> SurvivorsOf(const Matrix& final_embedding) {
   return SurvivingCircles(FourierSignal(final_embedding));
 }
 
+int64_t SettlingStep(const RunRecord& r) {
+  const std::vector<int64_t> final_set = SurvivorsOf(r.final_embedding);
+  int64_t settled = r.spec.config.steps;
+  for (auto it = r.signals.rbegin(); it != r.signals.rend(); ++it) {
+    if (!SameSurvivorSet(SurvivingCircles(it->second), final_set)) break;
+    settled = it->first;
+  }
+  return settled;
+}
+
 std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
     const std::vector<RunRecord>& runs, const std::string& param) {
   std::map<int64_t, std::vector<const RunRecord*>> groups;

@@ -105,6 +105,12 @@ bool SameSurvivorSet(std::vector<int64_t> a, std::vector<int64_t> b);
 // Survivor set of the run's embedding at SettleStep (empty if not stored).
 std::vector<int64_t> SettleSurvivorsOf(const RunRecord& run);
 
+// The run's settling step (MA-settling): the first of its recorded S_k
+// steps (RunSpec::signal_steps) from which the survivor set equals the
+// final embedding's at every later recorded step; the run's step count
+// when even the last recorded set differs.
+int64_t SettlingStep(const RunRecord& run);
+
 // The counting rule's ceiling: n equally strong circles are all counted
 // only while n < p / 4. The largest countable n.
 int64_t CircleCountCeiling(int64_t p);

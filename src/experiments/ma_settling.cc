@@ -93,17 +93,6 @@ const char* const kModes[] = {"fix_embedding", "vary_all"};
 constexpr char kWhenDecided[] = "MA-settling/when-decided";
 constexpr char kNightlyEqualsPaper[] = "MA-settling/nightly-equals-paper";
 
-// First recorded step from which the survivor set equals the final one.
-int64_t SettlingStep(const RunRecord& r) {
-  const std::vector<int64_t> final_set = SurvivorsOf(r.final_embedding);
-  int64_t settled = r.spec.config.steps;
-  for (auto it = r.signals.rbegin(); it != r.signals.rend(); ++it) {
-    if (!SameSurvivorSet(SurvivingCircles(it->second), final_set)) break;
-    settled = it->first;
-  }
-  return settled;
-}
-
 // nightly-equals-paper: per trained run, is the survivor set at
 // d.compare_step (read from the recorded S_k) the final one? Runs that did
 // not train are excluded (their survivors mean nothing); settledness is
