@@ -20,6 +20,11 @@ TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps) {
   return c;
 }
 
+std::vector<ClaimSpec> AtNightlyHorizon(std::vector<ClaimSpec> specs) {
+  for (ClaimSpec& s : specs) s.nightly_depends_on = kHorizonClaim;
+  return specs;
+}
+
 Matrix DrawnEmbedding(const TrainConfig& config) {
   const ParamLayout layout(ShapeFor(config).value());
   return EmbeddingOf(layout, DrawInitialParams(layout, config));

@@ -30,6 +30,16 @@ namespace initrepro {
 // the old designs (9000 steps, result format 2).
 inline constexpr int64_t kNightlySteps = 11500;
 
+// The claim that lets a nightly verdict read off survivor sets at
+// kNightlySteps speak for P1's 30000-step runs (MA-horizon: fresh runs, at
+// this count).
+inline constexpr char kHorizonClaim[] = "MA-horizon/nightly-equals-paper";
+
+// `specs` with nightly_depends_on = kHorizonClaim: for the claims of an
+// experiment whose nightly runs train kNightlySteps and whose claims read
+// their final survivor sets.
+std::vector<ClaimSpec> AtNightlyHorizon(std::vector<ClaimSpec> specs);
+
 // Modular addition with P1's settings except the scale knobs.
 TrainConfig MaConfig(int64_t p, int64_t dim, int64_t steps);
 

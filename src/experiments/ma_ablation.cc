@@ -404,7 +404,7 @@ class MaAblation : public DesignedExperiment<Design> {
     p1.descriptive = true;
     p1.reports = "steps to test loss < 0.1 per condition; ((C - A) + (D - "
                  "B)) / 2 steps; its sign against the many-seed estimate's";
-    return {c, p1};
+    return AtNightlyHorizon({c, p1});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

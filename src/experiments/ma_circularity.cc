@@ -83,7 +83,7 @@ class MaCircularity : public DesignedExperiment<Design> {
     c.threshold = 0;
     c.max_p = 0.01;
     c.scope = "rows of valid runs, p from Welch's one-sided t";
-    return {c};
+    return AtNightlyHorizon({c});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

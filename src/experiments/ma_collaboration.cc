@@ -246,7 +246,7 @@ class MaCollaboration : public DesignedExperiment<Design> {
         "changes the final accuracy by at most ", kAccuracyChange);
     c.threshold = kShareC;
     c.scale_field = "runs";
-    return {a, b, c};
+    return AtNightlyHorizon({a, b, c});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

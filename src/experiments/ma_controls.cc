@@ -277,7 +277,7 @@ class MaControls : public DesignedExperiment<Design> {
     c3.scale_field = "seeds";
     c3.threshold = 0;
     c3.scope = "over valid runs";
-    return {c1, c2, c3};
+    return AtNightlyHorizon({c1, c2, c3});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

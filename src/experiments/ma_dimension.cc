@@ -111,7 +111,7 @@ class MaDimension : public DesignedExperiment<Design> {
     c2.scope =
         "over valid runs; undecided while a valid run sits at the counting "
         "ceiling or a trained run counts no circle";
-    return {c1, c2};
+    return AtNightlyHorizon({c1, c2});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

@@ -398,7 +398,7 @@ class MaGradient : public DesignedExperiment<Design> {
         "83; the design field p1_alive_signal), runs with no alive or no dead "
         "circle under this rule excluded, g_k as in "
         "MA-gradient/survivors-grow-faster";
-    return {ours, p1};
+    return AtNightlyHorizon({ours, p1});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

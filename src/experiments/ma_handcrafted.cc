@@ -447,7 +447,7 @@ class MaHandcrafted : public DesignedExperiment<Design> {
       specs.push_back(c1);
       specs.push_back(c2);
     }
-    return specs;
+    return AtNightlyHorizon(specs);
   }
 
   // P1's construction first, then genuine circles; within each, m-major.

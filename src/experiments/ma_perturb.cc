@@ -488,7 +488,7 @@ class MaPerturb : public DesignedExperiment<Design> {
     paired.max_p = 0.01;
     paired.scale_field = "trials";
     paired.scope = "both runs of the pair valid";
-    return {ours, p1, paired};
+    return AtNightlyHorizon({ours, p1, paired});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

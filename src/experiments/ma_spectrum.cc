@@ -97,7 +97,7 @@ class MaSpectrum : public DesignedExperiment<Design> {
         "report S_k over training for every k, the initial and final "
         "spectrum, and how many survivors rose and dead circles fell between "
         "step 0 and the end";
-    return {c};
+    return AtNightlyHorizon({c});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

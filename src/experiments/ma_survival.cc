@@ -82,7 +82,7 @@ class MaSurvival : public DesignedExperiment<Design> {
     c.threshold = 0;
     c.max_p = 0.01;
     c.scope = "the rate over valid runs";
-    return {c};
+    return AtNightlyHorizon({c});
   }
 
   std::vector<RunSpec> Plan(Tier tier) const override {

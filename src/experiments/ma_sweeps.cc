@@ -234,7 +234,8 @@ class MaModulus : public DesignedExperiment<ModulusDesign> {
     return ModulusSchema();
   }
   std::vector<ClaimSpec> ClaimSpecs() const override {
-    return {CurveSpec(kModulusClaim, "modulus p", "p", "P1 (circles vs p)")};
+    return AtNightlyHorizon(
+        {CurveSpec(kModulusClaim, "modulus p", "p", "P1 (circles vs p)")});
   }
   std::vector<RunSpec> Plan(Tier tier) const override {
     const ModulusDesign d = DesignAt(tier);
@@ -286,8 +287,8 @@ class MaDecay : public DesignedExperiment<DecayDesign> {
     return DecaySchema();
   }
   std::vector<ClaimSpec> ClaimSpecs() const override {
-    return {CurveSpec(kDecayClaim, "weight decay", "decay",
-                      "P1 (circles vs weight decay)")};
+    return AtNightlyHorizon({CurveSpec(kDecayClaim, "weight decay", "decay",
+                                       "P1 (circles vs weight decay)")});
   }
   std::vector<RunSpec> Plan(Tier tier) const override {
     const DecayDesign d = DesignAt(tier);

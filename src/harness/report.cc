@@ -383,6 +383,31 @@ std::string Head(const ReportInputs& in, const std::vector<VerdictRow>& rows) {
   return md;
 }
 
+std::pair<std::string, std::string> DependencyStatus(const ReportInputs& in,
+                                                     const std::string& dep);
+
+// Whether the nightly tier's verdicts reach P1's 30000 steps: a paragraph
+// when any nightly result is found.
+std::string HorizonParagraph(const ReportInputs& in) {
+  bool nightly = false;
+  for (const auto& [e, by] : in.by_tier) nightly = nightly || by.count("nightly");
+  if (!nightly) return "";
+  const std::string dep = "MA-horizon/nightly-equals-paper";
+  const auto [verdict, text] = DependencyStatus(in, dep);
+  return absl::StrCat(
+      "**What a nightly verdict speaks for.** Nightly runs are shorter than "
+      "P1's 30000 steps. A nightly verdict read off final survivor sets "
+      "speaks for P1's runs only while ", dep,
+      " (fresh runs trained to 30000 steps: is the survivor set at the "
+      "nightly step count the final one?) is reproduced (PAPER.md "
+      "\"Designs (v3)\", item 1). It is ", text, ".",
+      verdict == "reproduced"
+          ? ""
+          : " Until it is, such a nightly verdict is about runs of the "
+            "nightly step count, and each of those claims' sections says so.",
+      "\n\n");
+}
+
 std::string About(const ReportInputs& in) {
   std::string md = absl::StrCat(
       "## About this report\n\n",
@@ -457,6 +482,7 @@ std::string About(const ReportInputs& in) {
       "reached; `smoke_tier` the smoke tier decides nothing. The same codes "
       "are in [verdicts.csv](verdicts.csv) and [verdicts.json](verdicts.json), "
       "one row per (claim, tier).\n\n");
+  absl::StrAppend(&md, HorizonParagraph(in));
   return md;
 }
 
@@ -811,6 +837,61 @@ const std::map<std::string, std::vector<ClaimSpec>>& RegistrySpecs() {
 std::string StringAt(const nlohmann::json& j, const char* key) {
   if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
   return j[key].get<std::string>();
+}
+
+// The claim a nightly verdict of `experiment`'s claim `claim_id` needs
+// reproduced to speak for the paper's scale (ClaimSpec::nightly_depends_on);
+// "" when none. "ID@STEP" and "ID@CELL" are ID's spec.
+std::string NightlyDependency(const std::string& experiment,
+                              const std::string& claim_id) {
+  const std::string id = claim_id.substr(0, claim_id.find('@'));
+  auto e = RegistrySpecs().find(experiment);
+  if (e != RegistrySpecs().end())
+    for (const ClaimSpec& spec : e->second)
+      if (spec.id == id) return spec.nightly_depends_on;
+  return "";
+}
+
+// `dep`'s verdict at the paper tier, where it is decided: {verdict, text}
+// with the verdict "" when no paper result holds it.
+std::pair<std::string, std::string> DependencyStatus(const ReportInputs& in,
+                                                     const std::string& dep) {
+  const std::string experiment = dep.substr(0, dep.find('/'));
+  if (const nlohmann::json* r = Found(in, experiment, "paper");
+      r != nullptr && r->is_object() && r->contains("claims") &&
+      (*r)["claims"].is_array())
+    for (const nlohmann::json& c : (*r)["claims"])
+      if (StringAt(c, "id") == dep) {
+        const std::string v = StringAt(c, "verdict");
+        return {v, absl::StrCat(VerdictMark(v), " ", VerdictWord(v), ", ",
+                                EffectShort(c), " (paper tier, ",
+                                Origin(in, experiment, "paper") == "golden"
+                                    ? "committed golden"
+                                    : "this run",
+                                ")")};
+      }
+  return {"", absl::StrCat("not run at the paper tier yet (`tools/repro run ",
+                           experiment, " --tier=paper`, ~",
+                           Hours(in, experiment, "paper"), " core-hours)")};
+}
+
+// "- **Speaks for the paper's steps**: ..." for a nightly claim with a
+// dependency; "" otherwise.
+std::string DependencyLine(const ReportInputs& in, const std::string& experiment,
+                           const std::string& claim_id) {
+  if (in.tier != "nightly") return "";
+  const std::string dep = NightlyDependency(experiment, claim_id);
+  if (dep.empty()) return "";
+  const auto [verdict, text] = DependencyStatus(in, dep);
+  const std::string link = absl::StrCat("[", dep, "](#", Slug(dep), ")");
+  if (verdict == "reproduced")
+    return absl::StrCat("- **Speaks for P1's 30000 steps**: yes, ", link,
+                        " is ", text, ".\n");
+  return absl::StrCat(
+      "- **Speaks for P1's 30000 steps**: not shown. This verdict is about "
+      "runs of the nightly step count; it speaks for P1's 30000-step runs "
+      "only once ",
+      link, " is reproduced, and that claim is ", text, ".\n");
 }
 
 }  // namespace
@@ -1549,6 +1630,7 @@ absl::StatusOr<std::string> ReportMarkdown(const ReportInputs& in,
                         CoreHours(c.to_decide), ")\n");
       absl::StrAppend(&body, "- **Design**: ", DesignText(r, c).empty() ? "-" : DesignText(r, c),
                       "\n");
+      absl::StrAppend(&body, DependencyLine(in, name, id));
       if (!refs.empty())
         absl::StrAppend(&body, "- **Shown in**: ", absl::StrJoin(refs, ", "), "\n");
       absl::StrAppend(&body, "\n");

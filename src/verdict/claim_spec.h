@@ -103,6 +103,14 @@ struct ClaimSpec {
   // too_few_valid verdict's way forward says so instead of naming the next
   // tier, whose runs would be no more valid.
   std::string validity_finding;
+  // The claim whose reproduction this claim's nightly verdict needs to
+  // speak for the paper's scale, e.g. MA-horizon/nightly-equals-paper for
+  // claims read off survivor sets at the nightly step count (PAPER.md
+  // "Designs (v3)", item 1: "a nightly verdict speaks for P1's 30000-step
+  // runs only while that claim is reproduced"). The report states that
+  // claim's verdict beside every nightly verdict of this one. Not part of
+  // any result, so no golden changes with it.
+  std::string nightly_depends_on;
 };
 
 // What the runs showed for one claim; which members are read depends on
