@@ -118,6 +118,7 @@ class MaHorizon : public DesignedExperiment<Design> {
     same.unit = "trained run";
     same.threshold = 0.9;
     same.scope = "vary_all runs at one d, seeds unused by the settling study";
+    same.scale_field = "runs";
     ClaimSpec when;
     when.id = kSettling;
     when.statement =

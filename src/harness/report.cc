@@ -871,8 +871,8 @@ std::pair<std::string, std::string> DependencyStatus(const ReportInputs& in,
                                 ")")};
       }
   return {"", absl::StrCat("not run at the paper tier yet (`tools/repro run ",
-                           experiment, " --tier=paper`, ~",
-                           Hours(in, experiment, "paper"), " core-hours)")};
+                           experiment, " --tier=paper`, ",
+                           Hours(in, experiment, "paper"), ")")};
 }
 
 // "- **Speaks for the paper's steps**: ..." for a nightly claim with a
@@ -888,7 +888,7 @@ std::string DependencyLine(const ReportInputs& in, const std::string& experiment
     return absl::StrCat("- **Speaks for P1's 30000 steps**: yes, ", link,
                         " is ", text, ".\n");
   return absl::StrCat(
-      "- **Speaks for P1's 30000 steps**: not shown. This verdict is about "
+      "- **Speaks for P1's 30000 steps**: not yet shown. This verdict is about "
       "runs of the nightly step count; it speaks for P1's 30000-step runs "
       "only once ",
       link, " is reproduced, and that claim is ", text, ".\n");
