@@ -93,6 +93,32 @@ int64_t SettlingStep(const RunRecord& r) {
   return settled;
 }
 
+Series SettledShareSeries(const std::vector<int64_t>& sorted_steps,
+                          int64_t horizon, int64_t every, std::string label,
+                          int64_t* step_95) {
+  Series s;
+  s.label = std::move(label);
+  s.style = "lines";
+  *step_95 = -1;
+  for (int64_t t = 0; t <= horizon; t += every) {
+    const int64_t done =
+        std::upper_bound(sorted_steps.begin(), sorted_steps.end(), t) -
+        sorted_steps.begin();
+    const double share = sorted_steps.empty()
+                             ? 0.0
+                             : static_cast<double>(done) / sorted_steps.size();
+    s.x.push_back(t);
+    s.y.push_back(share);
+    if (*step_95 < 0 && !sorted_steps.empty() && share >= kSettledShare)
+      *step_95 = t;
+  }
+  return s;
+}
+
+std::string TrainingExclusion(const RunRecord& r) {
+  return r.diverged ? "diverged" : !Trained(r) ? "not_trained" : "";
+}
+
 std::map<int64_t, std::vector<const RunRecord*>> GroupBy(
     const std::vector<RunRecord>& runs, const std::string& param) {
   std::map<int64_t, std::vector<const RunRecord*>> groups;

@@ -121,6 +121,22 @@ std::vector<int64_t> SettleSurvivorsOf(const RunRecord& run);
 // when even the last recorded set differs.
 int64_t SettlingStep(const RunRecord& run);
 
+// PAPER.md: a step count is long enough once >= 95 % of trained runs have
+// settled by it.
+inline constexpr double kSettledShare = 0.95;
+
+// Per recorded step t = 0, every, ..., horizon: the share of `sorted_steps`
+// (settling steps of trained runs, ascending) that are <= t, as a "lines"
+// series labelled `label`. *step_95 is the first t whose share is >=
+// kSettledShare, -1 when none is (or there are no runs; the shares are 0).
+Series SettledShareSeries(const std::vector<int64_t>& sorted_steps,
+                          int64_t horizon, int64_t every, std::string label,
+                          int64_t* step_95);
+
+// Why a run is left out of an analysis that measures settling (and so does
+// not require it): "diverged", "not_trained", or "" for a trained run.
+std::string TrainingExclusion(const RunRecord& run);
+
 // The counting rule's ceiling: n equally strong circles are all counted
 // only while n < p / 4. The largest countable n.
 int64_t CircleCountCeiling(int64_t p);

@@ -78,7 +78,6 @@ const DesignSchema<Design>& Schema() {
 }
 
 constexpr int64_t kFirstSeed = 20000;
-constexpr double kSettledShare = 0.95;  // as MA-settling
 constexpr char kEquals[] = "MA-horizon/nightly-equals-paper";
 constexpr char kSettling[] = "MA-horizon/settling-steps";
 
@@ -165,9 +164,7 @@ class MaHorizon : public DesignedExperiment<Design> {
     std::vector<int64_t> settled;
     nlohmann::json rows = nlohmann::json::array();
     for (const RunRecord& r : runs) {
-      const std::string why = r.diverged ? "diverged"
-                              : !Trained(r) ? "not_trained"
-                                            : "";
+      const std::string why = TrainingExclusion(r);
       tally.Add(why);
       const std::vector<int64_t> final_set = SurvivorsOf(r.final_embedding);
       if (!why.empty()) {
@@ -222,21 +219,9 @@ class MaHorizon : public DesignedExperiment<Design> {
         "Left of the nightly step count, the curve's height at that line is "
         "the share of runs whose survivor set is already final there (the "
         "claim also counts runs whose set differs in between but returns).";
-    Series s;
-    s.label = absl::StrCat("d = ", d.dim);
-    s.style = "lines";
     int64_t step95 = -1;
-    for (int64_t t = 0; t <= d.steps; t += d.every) {
-      const int64_t done =
-          std::upper_bound(settled.begin(), settled.end(), t) -
-          settled.begin();
-      const double share =
-          settled.empty() ? 0.0 : static_cast<double>(done) / settled.size();
-      s.x.push_back(t);
-      s.y.push_back(share);
-      if (step95 < 0 && !settled.empty() && share >= kSettledShare)
-        step95 = t;
-    }
+    Series s = SettledShareSeries(settled, d.steps, d.every,
+                                  absl::StrCat("d = ", d.dim), &step95);
     fig.series.push_back(s);
     result.figures.push_back(fig);
     result.data["settling_steps"] = settled;

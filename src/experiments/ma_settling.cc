@@ -82,7 +82,6 @@ const DesignSchema<Design>& Schema() {
   return *schema;
 }
 
-constexpr double kSettledShare = 0.95;  // PAPER.md: >= 95 % of runs
 // nightly-equals-paper was declared (before the study's first run) at the
 // nightly step count of that time, the one every nightly golden was
 // trained at; the study then moved kNightlySteps (common.h). The claim of
@@ -110,9 +109,7 @@ ClaimEvidence NightlyEqualsPaper(const std::vector<RunRecord>& runs,
   nlohmann::json rows = nlohmann::json::array();
   bool missing_signal = false;
   for (const RunRecord& r : runs) {
-    const std::string why = r.diverged ? "diverged"
-                            : !Trained(r) ? "not_trained"
-                                          : "";
+    const std::string why = TrainingExclusion(r);
     ev.runs.Add(why);
     if (!why.empty()) continue;
     auto it = r.signals.find(d.compare_step);
@@ -232,9 +229,7 @@ class MaSettling : public DesignedExperiment<Design> {
     nlohmann::json table = nlohmann::json::array();
     for (const RunRecord& r : runs) {
       // Settling is measured here, so only training success is required.
-      const std::string why = r.diverged ? "diverged"
-                              : !Trained(r) ? "not_trained"
-                                            : "";
+      const std::string why = TrainingExclusion(r);
       tally.Add(why);
       const int64_t step = why.empty() ? SettlingStep(r) : -1;
       if (why.empty()) settled_at[r.spec.config.dim].push_back(step);
@@ -262,18 +257,9 @@ class MaSettling : public DesignedExperiment<Design> {
     nlohmann::json curves = nlohmann::json::object();
     for (auto& [dim, steps] : settled_at) {
       std::sort(steps.begin(), steps.end());
-      Series s;
-      s.label = absl::StrCat("d = ", dim);
-      s.style = "lines";
       int64_t step95 = -1;
-      for (int64_t t = 0; t <= d.steps; t += d.every) {
-        const int64_t done = std::upper_bound(steps.begin(), steps.end(), t) -
-                             steps.begin();
-        const double share = static_cast<double>(done) / steps.size();
-        s.x.push_back(t);
-        s.y.push_back(share);
-        if (step95 < 0 && share >= kSettledShare) step95 = t;
-      }
+      Series s = SettledShareSeries(steps, d.steps, d.every,
+                                    absl::StrCat("d = ", dim), &step95);
       fig.series.push_back(s);
       // -1: not reached within the horizon.
       observed[absl::StrCat("d=", dim, " step_95")] = step95;

@@ -385,6 +385,7 @@ std::string Head(const ReportInputs& in, const std::vector<VerdictRow>& rows) {
 
 std::pair<std::string, std::string> DependencyStatus(const ReportInputs& in,
                                                      const std::string& dep);
+std::string NightlyHorizonClaim();
 
 // Whether the nightly tier's verdicts reach P1's 30000 steps: a paragraph
 // when any nightly result is found.
@@ -392,7 +393,8 @@ std::string HorizonParagraph(const ReportInputs& in) {
   bool nightly = false;
   for (const auto& [e, by] : in.by_tier) nightly = nightly || by.count("nightly");
   if (!nightly) return "";
-  const std::string dep = "MA-horizon/nightly-equals-paper";
+  const std::string dep = NightlyHorizonClaim();
+  if (dep.empty()) return "";
   const auto [verdict, text] = DependencyStatus(in, dep);
   return absl::StrCat(
       "**What a nightly verdict speaks for.** Nightly runs are shorter than "
@@ -849,6 +851,15 @@ std::string NightlyDependency(const std::string& experiment,
   if (e != RegistrySpecs().end())
     for (const ClaimSpec& spec : e->second)
       if (spec.id == id) return spec.nightly_depends_on;
+  return "";
+}
+
+// The claim nightly verdicts depend on (the first nightly_depends_on of the
+// registered specs; every one names the same), "" when none does.
+std::string NightlyHorizonClaim() {
+  for (const auto& [experiment, specs] : RegistrySpecs())
+    for (const ClaimSpec& spec : specs)
+      if (!spec.nightly_depends_on.empty()) return spec.nightly_depends_on;
   return "";
 }
 
