@@ -596,7 +596,7 @@ struct VariantSettling {
   int64_t runs = 0, trained = 0, step_95 = -1, stop_step = -1;
   double valid_at_stop = 0;
   std::vector<int64_t> settling_steps;  // of trained runs, ascending
-  Series settled, valid;
+  Series settled, valid;  // valid.x: candidate lengths (whole steps)
   nlohmann::json per_m = nlohmann::json::array();  // at stop_step
 };
 
@@ -653,13 +653,25 @@ VariantSettling SettleVariant(const SettlingDesign& d, Variant v,
     }
   }
   if (out.stop_step > 0) {
-    std::map<double, std::pair<int64_t, int64_t>> by_m;  // valid, runs
+    // Per m: runs, those valid if stopped at stop_step, and in how many of
+    // those the larger and the smaller circle survive there (the pilot a
+    // design at that length is planned from).
+    std::map<double, std::array<int64_t, 4>> by_m;
     for (const RunRecord* r : runs) {
       auto& c = by_m[r->spec.params.at("m").get<double>()];
-      c.first += ValidIfStoppedAt(*r, out.stop_step);
-      c.second += 1;
+      c[0] += 1;
+      if (!ValidIfStoppedAt(*r, out.stop_step)) continue;
+      c[1] += 1;
+      const std::vector<int64_t> s =
+          SurvivingCircles(r->signals.at(out.stop_step));
+      for (int i = 0; i < 2; ++i) {
+        const int64_t k =
+            r->spec.params.at(i == 0 ? "k_large" : "k_small").get<int64_t>();
+        c[2 + i] += std::count(s.begin(), s.end(), k) > 0;
+      }
     }
-    for (const auto& [m, c] : by_m) out.per_m.push_back({m, c.first, c.second});
+    for (const auto& [m, c] : by_m)
+      out.per_m.push_back({m, c[0], c[1], c[2], c[3]});
   }
   return out;
 }
@@ -765,7 +777,8 @@ class MaHandcraftedSettling : public DesignedExperiment<SettlingDesign> {
       fig.series.push_back(s.settled);
       fig.series.push_back(s.valid);
     }
-    result.data["per_m_columns"] = {"m", "valid_at_stop", "runs"};
+    result.data["per_m_columns"] = {"m", "runs", "valid_at_stop",
+                                    "larger_survives", "smaller_survives"};
     c.runs = tally;
     c.observed = observed;
     fig.caption =
