@@ -1,5 +1,6 @@
 #include "src/cli/power_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -135,6 +136,189 @@ absl::StatusOr<nlohmann::json> ReadPilotFile(const std::string& path,
   return j;
 }
 
+// PAPER.md "Tiers": the whole nightly tier fits 4 core-hours on the
+// project's 2-core machine. Other tiers have no budget.
+constexpr double kNightlyBudgetCoreHours = 4;
+
+// An undecided claim's way forward as its golden states it: the planner's
+// command at the same tier (core-hours of the whole experiment at that
+// count), another tier, or no design known.
+struct Way {
+  std::string id, command, tier, why;
+  double core_hours = 0;  // of the experiment at the command's design
+  bool same_tier = false, no_design = false, design_card = false;
+};
+
+Way WayOf(const nlohmann::json& claim, Tier tier, bool design_card) {
+  Way w;
+  w.id = claim.value("id", std::string());
+  w.design_card = design_card;
+  const nlohmann::json t = claim.value("to_decide", nlohmann::json());
+  if (!t.is_object()) {
+    w.no_design = true;
+    w.why = "its golden names no way forward";
+    return w;
+  }
+  w.command = t.value("command", std::string());
+  w.tier = t.value("tier", std::string());
+  w.why = t.value("why", std::string());
+  w.no_design = t.value("no_design_known", false);
+  const nlohmann::json h = t.value("core_hours", nlohmann::json());
+  w.core_hours = h.is_number() ? h.get<double>() : 0;
+  w.same_tier = !w.no_design && w.tier == TierName(tier) &&
+                t.value("planner", false);
+  return w;
+}
+
+}  // namespace
+
+absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
+                                           const DriverOptions& options) {
+  nlohmann::json out = {{"tier", TierName(tier)},
+                        {"golden_dir", options.golden_dir},
+                        {"experiments", nlohmann::json::array()},
+                        {"undecided", nlohmann::json::array()}};
+  if (tier == Tier::kNightly) out["budget_core_hours"] = kNightlyBudgetCoreHours;
+  double now = 0, card_cost = 0, all_cost = 0;
+  int64_t tested = 0, decided = 0, card = 0, card_decided = 0;
+  for (const std::string& name : ExperimentNames()) {
+    absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(name);
+    if (!e.ok()) return e.status();
+    const std::vector<ClaimSpec> specs = (*e)->ClaimSpecs();
+    auto card_of = [&](const std::string& id) {
+      for (const ClaimSpec& s : specs)
+        if (s.id == id || s.id == SpecIdOf(id)) return s.design_card;
+      return false;
+    };
+    const double cost = EstimatedCoreHours((*e)->Plan(tier));
+    nlohmann::json row = {{"experiment", name},
+                          {"runs", (*e)->Plan(tier).size()},
+                          {"core_hours", cost}};
+    const std::string path = GoldenPath(options, name, tier);
+    double card_max = cost, all_max = cost;
+    int64_t t_n = 0, d_n = 0;
+    if (std::filesystem::exists(path)) {
+      absl::StatusOr<nlohmann::json> g = ReadPilotFile(path, name, tier);
+      if (!g.ok()) return g.status();
+      for (const auto& claim : (*g)["claims"]) {
+        const std::string verdict = claim.value("verdict", std::string());
+        if (verdict == "descriptive") continue;
+        const bool is_card = card_of(claim.value("id", std::string()));
+        ++t_n;
+        card += is_card;
+        if (verdict == "reproduced" || verdict == "not_reproduced") {
+          ++d_n;
+          card_decided += is_card;
+          continue;
+        }
+        const Way w = WayOf(claim, tier, is_card);
+        if (w.same_tier) {
+          all_max = std::max(all_max, w.core_hours);
+          if (is_card) card_max = std::max(card_max, w.core_hours);
+        }
+        out["undecided"].push_back({{"id", w.id},
+                                    {"design_card", w.design_card},
+                                    {"at_this_tier", w.same_tier},
+                                    {"no_design_known", w.no_design},
+                                    {"tier", w.tier},
+                                    {"command", w.command},
+                                    {"core_hours", w.core_hours},
+                                    {"why", w.why}});
+      }
+    } else {
+      row["golden"] = "missing";
+    }
+    row["tested"] = t_n;
+    row["decided"] = d_n;
+    row["core_hours_deciding_design_card"] = card_max;
+    row["core_hours_deciding_all"] = all_max;
+    tested += t_n;
+    decided += d_n;
+    now += cost;
+    card_cost += card_max;
+    all_cost += all_max;
+    out["experiments"].push_back(row);
+  }
+  out["totals"] = {{"core_hours", now},
+                   {"tested", tested},
+                   {"decided", decided},
+                   {"design_card", card},
+                   {"design_card_decided", card_decided},
+                   {"core_hours_deciding_design_card", card_cost},
+                   {"core_hours_deciding_all", all_cost}};
+  return out;
+}
+
+namespace {
+
+void PrintBudget(const nlohmann::json& b) {
+  const std::string tier = b["tier"].get<std::string>();
+  const bool has_budget = b.contains("budget_core_hours");
+  const double budget = has_budget ? b["budget_core_hours"].get<double>() : 0;
+  std::printf("Budget sheet, %s tier (goldens in %s)%s\n", tier.c_str(),
+              b["golden_dir"].get<std::string>().c_str(),
+              has_budget ? absl::StrFormat(": budget %g core-hours "
+                                           "(PAPER.md \"Tiers\")", budget)
+                               .c_str()
+                         : "");
+  std::printf("%-24s %6s %8s %7s %8s %18s\n", "experiment", "runs", "core-h",
+              "tested", "decided", "core-h to decide*");
+  for (const auto& r : b["experiments"])
+    std::printf("%-24s %6lld %8.3f %7lld %8lld %18.3f%s\n",
+                r["experiment"].get<std::string>().c_str(),
+                static_cast<long long>(r["runs"].get<int64_t>()),
+                r["core_hours"].get<double>(),
+                static_cast<long long>(r["tested"].get<int64_t>()),
+                static_cast<long long>(r["decided"].get<int64_t>()),
+                r["core_hours_deciding_all"].get<double>(),
+                r.contains("golden") ? "  (no golden)" : "");
+  const auto& t = b["totals"];
+  std::printf("%-24s %6s %8.3f %7lld %8lld %18.3f\n", "all", "",
+              t["core_hours"].get<double>(),
+              static_cast<long long>(t["tested"].get<int64_t>()),
+              static_cast<long long>(t["decided"].get<int64_t>()),
+              t["core_hours_deciding_all"].get<double>());
+  std::printf(
+      "* each experiment at the largest design its undecided claims' "
+      "planner commands ask for at this tier (estimated; a lower bound where "
+      "two commands scale different fields)\n\n");
+  std::printf("Undecided tested claims and their way forward (the goldens' "
+              "to_decide; [card]: named by the design card, issue 17):\n");
+  for (const auto& u : b["undecided"]) {
+    std::string way;
+    if (u["no_design_known"].get<bool>())
+      way = "no design known";
+    else
+      way = absl::StrFormat("%s (%s core-hours%s)",
+                            u["command"].get<std::string>(),
+                            Hours(u["core_hours"].get<double>()),
+                            u["at_this_tier"].get<bool>()
+                                ? ""
+                                : absl::StrCat(", ", u["tier"].get<std::string>(),
+                                               " tier"));
+    std::printf("  %s %s\n      %s\n",
+                u["design_card"].get<bool>() ? "[card]" : "      ",
+                u["id"].get<std::string>().c_str(), way.c_str());
+  }
+  const double card = t["core_hours_deciding_design_card"].get<double>();
+  const double all = t["core_hours_deciding_all"].get<double>();
+  std::printf(
+      "\nDesign-card claims: %lld tested, %lld decided. The tier with every "
+      "design-card claim that has a design at this tier sized to decide it: "
+      "%s core-hours; with every such claim: %s core-hours (estimated).\n",
+      static_cast<long long>(t["design_card"].get<int64_t>()),
+      static_cast<long long>(t["design_card_decided"].get<int64_t>()),
+      Hours(card).c_str(), Hours(all).c_str());
+  if (has_budget)
+    std::printf(
+        "Against the %g core-hour budget: the tier now %s, deciding the "
+        "design card %s (%s), deciding every claim %s (%s). Claims marked "
+        "\"no design known\" or another tier are not in these sums.\n",
+        budget, Hours(t["core_hours"].get<double>()).c_str(),
+        Hours(card).c_str(), card <= budget ? "fits" : "over",
+        Hours(all).c_str(), all <= budget ? "fits" : "over");
+}
+
 }  // namespace
 
 absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
@@ -216,8 +400,9 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
 }
 
 int RunPowerCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
-    std::fprintf(stderr, "repro power: expected one experiment (EXP), got %zu "
+  if (args.size() > 1) {
+    std::fprintf(stderr, "repro power: expected one experiment (EXP), or "
+                         "none for the tier's budget sheet; got %zu "
                          "arguments\n", args.size());
     return 2;
   }
@@ -240,14 +425,27 @@ int RunPowerCommand(const std::vector<std::string>& args) {
                  format.c_str());
     return 2;
   }
+  DriverOptions options;
+  options.golden_dir = absl::GetFlag(FLAGS_golden_dir);
+  if (args.empty()) {
+    absl::StatusOr<nlohmann::json> sheet = BudgetSheet(*tier, options);
+    if (!sheet.ok()) {
+      std::fprintf(stderr, "repro power: %s\n",
+                   std::string(sheet.status().message()).c_str());
+      return 2;
+    }
+    if (format == "json")
+      std::printf("%s\n", sheet->dump(1).c_str());
+    else
+      PrintBudget(*sheet);
+    return 0;
+  }
   absl::StatusOr<std::unique_ptr<Experiment>> e = MakeExperiment(args[0]);
   if (!e.ok()) {
     std::fprintf(stderr, "repro power: %s\n",
                  std::string(e.status().message()).c_str());
     return 2;
   }
-  DriverOptions options;
-  options.golden_dir = absl::GetFlag(FLAGS_golden_dir);
   absl::StatusOr<nlohmann::json> report =
       PowerReport(**e, *tier, options, cap);
   if (!report.ok()) {

@@ -32,6 +32,22 @@ namespace initrepro {
 // names the files tried).
 int RunPowerCommand(const std::vector<std::string>& args);
 
+// `repro power --tier=T` with no EXP: the tier's budget sheet, read off the
+// committed goldens (golden/EXP.T.json) and the registry. Per experiment:
+// runs and estimated core-hours of its design, tested and decided claims,
+// and the core-hours of the experiment at the largest design its
+// undecided claims' planner commands ask for at T. Every undecided tested
+// claim with its way forward, design-card claims (ClaimSpec::design_card)
+// marked; totals, against the nightly tier's 4 core-hour budget (PAPER.md
+// "Tiers"). JSON: {tier, golden_dir, budget_core_hours (nightly only),
+// experiments: [{experiment, runs, core_hours, tested, decided,
+// core_hours_deciding_design_card, core_hours_deciding_all, golden?}],
+// undecided: [{id, design_card, at_this_tier, no_design_known, tier,
+// command, core_hours, why}], totals: {...}}. Errors: a golden that is not
+// a result of its experiment and tier.
+absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
+                                           const DriverOptions& options);
+
 // The JSON `repro power --format=json` prints for one experiment:
 // {experiment, tier, pilot_tier, pilot_file, planned_runs,
 //  core_hours_per_run, cap_core_hours, claims: [{id, verdict, effect,

@@ -89,9 +89,43 @@ expect2 "bad format" MA-frozen --golden_dir="$GOLDEN_DIR" --format=yaml
 expect2 "bad cap" MA-frozen --golden_dir="$GOLDEN_DIR" --cap_core_hours=-1
 expect2 "smoke tier" MA-frozen --golden_dir="$GOLDEN_DIR" --tier=smoke
 expect2 "unknown experiment" NO-such --golden_dir="$GOLDEN_DIR"
-expect2 "no experiment" --golden_dir="$GOLDEN_DIR"
+expect2 "two experiments" MA-frozen MA-survival --golden_dir="$GOLDEN_DIR"
 expect2 "no golden" MA-frozen --golden_dir=/nonexistent
 expect2 "flag of another command" MA-frozen --steps=5
+
+# No EXP: the tier's budget sheet over every registered experiment, from
+# the goldens there are (here MA-frozen's only).
+sheet="$("$REPRO" power --tier=nightly --golden_dir="$GOLDEN_DIR")"
+check "sheet exit 0" test $? -eq 0
+check "sheet names the budget" grep -q "Budget sheet, nightly tier (goldens in $GOLDEN_DIR): budget 4 core-hours" <<<"$sheet"
+check "sheet counts MA-frozen's claims" grep -Eq "^MA-frozen +48 +[0-9.]+ +6 +5 " <<<"$sheet"
+check "sheet marks a missing golden" grep -Eq "^MA-survival .*\(no golden\)" <<<"$sheet"
+check "sheet marks design-card claims" grep -q "\[card\] MA-frozen/d-at-least-p-converges" <<<"$sheet"
+check "sheet names another tier" grep -q "tools/repro run MA-frozen --tier=paper (0.45 core-hours, paper tier)" <<<"$sheet"
+check "sheet totals" grep -q "Design-card claims: 6 tested, 5 decided" <<<"$sheet"
+# A planner way forward at the tier enters the sums and can break the budget.
+mkdir -p "$TMP/sheet"
+python3 - "$GOLDEN_DIR/MA-frozen.nightly.json" "$TMP/sheet/MA-frozen.nightly.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+for c in g["claims"]:
+    if c["id"] == "MA-frozen/d-at-least-p-converges":
+        c["to_decide"] = {"tier": "nightly", "planner": True, "core_hours": 9.5,
+                          "command": "tools/repro run MA-frozen --tier=nightly --set seeds=40"}
+json.dump(g, open(sys.argv[2], "w"))
+PY
+sheet="$("$REPRO" power --tier=nightly --golden_dir="$TMP/sheet")"
+check "planner way in the sum" grep -Eq "^MA-frozen +48 +[0-9.]+ +6 +5 +9.500" <<<"$sheet"
+check "over budget said" grep -Eq "deciding the design card [0-9.]+ \(over\)" <<<"$sheet"
+sj="$("$REPRO" power --tier=nightly --golden_dir="$TMP/sheet" --format=json)"
+check "sheet json" grep -q '"design_card_decided": 5' <<<"$sj"
+check "sheet json budget" grep -q '"budget_core_hours": 4' <<<"$sj"
+# A golden of another experiment under an experiment's name is refused.
+mkdir -p "$TMP/wrong"
+cp "$GOLDEN_DIR/MA-frozen.nightly.json" "$TMP/wrong/MA-survival.nightly.json"
+expect2 "sheet: wrong experiment" --tier=nightly --golden_dir="$TMP/wrong"
+err="$("$REPRO" power --tier=nightly --golden_dir="$TMP/wrong" 2>&1 >/dev/null)"
+check "sheet error names the field" grep -q "field 'experiment': expected \"MA-survival\"" <<<"$err"
 
 [ "$fail" -eq 0 ] && echo "power_command_test: all passed"
 exit "$fail"

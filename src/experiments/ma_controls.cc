@@ -277,6 +277,7 @@ class MaControls : public DesignedExperiment<Design> {
     c3.scale_field = "seeds";
     c3.threshold = 0;
     c3.scope = "over valid runs";
+    c1.design_card = c2.design_card = c3.design_card = true;
     return AtNightlyHorizon({c1, c2, c3});
   }
 

@@ -335,6 +335,7 @@ class MaFrozen : public DesignedExperiment<Design> {
     conv.scope =
         "every run (a diverged one as not converged), at the last step and at "
         "each earlier checkpoint (ID@STEP)";
+    rho.design_card = conv.design_card = true;
     return {rho, conv};
   }
 

@@ -457,6 +457,7 @@ class MaHandcrafted : public DesignedExperiment<Design> {
       c2.scale_field = genuine ? "genuine_ms" : "ms";
       c2.threshold = 0.8;
       c2.scope = "the rate over valid runs at that m";
+      c1.design_card = c2.design_card = !genuine;
       if (!genuine) {
         // File header, "Validity finding": what the paper tier would not
         // fix, said instead of sending the user there.

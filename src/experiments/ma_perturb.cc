@@ -488,6 +488,7 @@ class MaPerturb : public DesignedExperiment<Design> {
     paired.max_p = 0.01;
     paired.scale_field = "trials";
     paired.scope = "both runs of the pair valid";
+    ours.design_card = p1.design_card = true;
     return AtNightlyHorizon({ours, p1, paired});
   }
 

@@ -82,6 +82,7 @@ class MaSurvival : public DesignedExperiment<Design> {
     c.threshold = 0;
     c.max_p = 0.01;
     c.scope = "the rate over valid runs";
+    c.design_card = true;
     return AtNightlyHorizon({c});
   }
 

@@ -111,6 +111,12 @@ struct ClaimSpec {
   // claim's verdict beside every nightly verdict of this one. Not part of
   // any result, so no golden changes with it.
   std::string nightly_depends_on;
+  // Named by the design card (issue 17, section 5: MA-survival, MA-perturb
+  // ours and P1's k, MA-handcrafted on P1's construction, MA-frozen at every
+  // checkpoint, MA-controls): the claims the nightly tier exists to decide.
+  // `repro power --tier=T` (no EXP) prices them apart. Not part of any
+  // result, so no golden changes with it.
+  bool design_card = false;
 };
 
 // What the runs showed for one claim; which members are read depends on
