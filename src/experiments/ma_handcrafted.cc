@@ -595,10 +595,15 @@ double AccuracyAt(const RunRecord& r, int64_t step) {
 // What one variant's runs say (file section above).
 struct VariantSettling {
   int64_t runs = 0, trained = 0, step_95 = -1, stop_step = -1;
+  // Runs whose final survivors include a frequency outside the pair, whose
+  // larger circle survives to the end, and trained runs settling after
+  // half the horizon.
+  int64_t recruited = 0, larger_final = 0, late = 0;
   double valid_at_stop = 0;
   std::vector<int64_t> settling_steps;  // of trained runs, ascending
   Series settled, valid;  // valid.x: candidate lengths (whole steps)
   nlohmann::json per_m = nlohmann::json::array();  // at stop_step
+  nlohmann::json table = nlohmann::json::array();  // one row per run
 };
 
 // A run of X steps is valid (v2) when it is trained at X and its survivor
@@ -623,14 +628,38 @@ VariantSettling SettleVariant(const SettlingDesign& d, Variant v,
   out.runs = static_cast<int64_t>(runs.size());
   for (const RunRecord* r : runs) {
     bool reached = false;
-    for (const StepMetrics& m : r->metrics)
+    double lowest_after = 1;  // lowest test accuracy once it reached 0.99
+    for (const StepMetrics& m : r->metrics) {
       reached = reached || m.test_accuracy >= kTrainedAccuracy;
+      if (reached) lowest_after = std::min(lowest_after, m.test_accuracy);
+    }
     const std::string why =
         r->diverged ? "diverged" : !reached ? "never_trained" : "";
     tally->Add(why);
+    const std::vector<int64_t> final_set = SurvivorsOf(r->final_embedding);
+    auto survives = [&](const char* key) {
+      const int64_t k = r->spec.params.at(key).get<int64_t>();
+      return std::count(final_set.begin(), final_set.end(), k) > 0;
+    };
+    const int64_t settle = why.empty() ? SettlingStep(*r) : -1;
+    // A final circle at neither frequency of the pair grew from the 1e-6
+    // every other k starts at.
+    const int64_t pair[2] = {r->spec.params.at("k_large").get<int64_t>(),
+                             r->spec.params.at("k_small").get<int64_t>()};
+    bool recruited = false;
+    for (int64_t k : final_set)
+      recruited = recruited || (k != pair[0] && k != pair[1]);
+    out.recruited += recruited;
+    out.larger_final += survives("k_large");
+    out.late += why.empty() && settle > d.steps / 2;
+    out.table.push_back(
+        {r->spec.params.at("m"), r->spec.params.at("seed"), settle, final_set,
+         survives("k_large"), survives("k_small"),
+         r->metrics.empty() ? std::nan("") : r->metrics.back().test_accuracy,
+         reached ? lowest_after : std::nan(""), why});
     if (!why.empty()) continue;
     ++out.trained;
-    out.settling_steps.push_back(SettlingStep(*r));
+    out.settling_steps.push_back(settle);
   }
   std::sort(out.settling_steps.begin(), out.settling_steps.end());
   const std::string label =
@@ -710,7 +739,10 @@ class MaHandcraftedSettling : public DesignedExperiment<SettlingDesign> {
     c.reports =
         "per construction: trained runs, step_95, stop_step (the first "
         "multiple of 5 x every at or after step_95) and the share of all "
-        "runs valid if stopped there, per m";
+        "runs valid if stopped there, per m; runs whose final survivors "
+        "include a frequency outside the pair (grown from signal 1e-6), "
+        "whose larger circle survives to the end, and that settle after "
+        "half the horizon";
     return {c};
   }
 
@@ -770,16 +802,24 @@ class MaHandcraftedSettling : public DesignedExperiment<SettlingDesign> {
                               {"trained", s.trained},
                               {"step_95", s.step_95},
                               {"stop_step", s.stop_step},
-                              {"valid_at_stop", s.valid_at_stop}};
+                              {"valid_at_stop", s.valid_at_stop},
+                              {"recruited_circle_runs", s.recruited},
+                              {"larger_survives_to_end", s.larger_final},
+                              {"settling_after_half_horizon", s.late}};
       result.data[ParamOf(v)] = {{"settling_steps", s.settling_steps},
                                  {"valid_if_stopped_at", s.valid.x},
                                  {"valid_share", s.valid.y},
-                                 {"per_m_at_stop", s.per_m}};
+                                 {"per_m_at_stop", s.per_m},
+                                 {"runs", s.table}};
       fig.series.push_back(s.settled);
       fig.series.push_back(s.valid);
     }
     result.data["per_m_columns"] = {"m", "runs", "valid_at_stop",
                                     "larger_survives", "smaller_survives"};
+    result.data["run_columns"] = {
+        "m", "seed", "settling_step", "final_survivors", "larger_final",
+        "smaller_final", "final_test_accuracy",
+        "lowest_test_accuracy_once_trained", "excluded_as"};
     c.runs = tally;
     c.observed = observed;
     fig.caption =
