@@ -410,6 +410,74 @@ std::string HorizonParagraph(const ReportInputs& in) {
       "\n\n");
 }
 
+const std::map<std::string, std::vector<ClaimSpec>>& RegistrySpecs();
+std::string StringAt(const nlohmann::json& j, const char* key);
+
+// The nightly tier against the design card (issue 17, section 5; the
+// claims ClaimSpec::design_card marks): how many of them the nightly
+// results decide, each undecided one with its way forward (its to_decide),
+// and the tier's estimated cost against its 4 core-hour budget (PAPER.md
+// "Tiers"). "" when no nightly result is found.
+std::string DesignCardParagraph(const ReportInputs& in) {
+  int64_t card = 0, decided = 0, found = 0;
+  std::vector<std::string> open;
+  for (const auto& [e, by] : in.by_tier) {
+    auto n = by.find("nightly");
+    if (n == by.end() || !n->second.contains("claims")) continue;
+    ++found;
+    auto specs = RegistrySpecs().find(e);
+    if (specs == RegistrySpecs().end()) continue;
+    for (const auto& c : n->second["claims"]) {
+      const std::string id = StringAt(c, "id");
+      bool is_card = false;
+      for (const ClaimSpec& s : specs->second)
+        is_card = is_card || ((s.id == id || s.id == SpecIdOf(id)) &&
+                              s.design_card);
+      if (!is_card) continue;
+      ++card;
+      const std::string v = StringAt(c, "verdict");
+      if (v == "reproduced" || v == "not_reproduced") {
+        ++decided;
+        continue;
+      }
+      const nlohmann::json t = c.value("to_decide", nlohmann::json());
+      std::string way = "no way forward recorded";
+      if (t.is_object() && t.value("no_design_known", false))
+        way = "no design known";
+      else if (t.is_object() && t.contains("command"))
+        way = absl::StrCat("`", StringAt(t, "command"), "`",
+                           t.contains("core_hours") && t["core_hours"].is_number()
+                               ? absl::StrFormat(" (~%.3g core-hours)",
+                                                 t["core_hours"].get<double>())
+                               : std::string());
+      open.push_back(absl::StrCat(id, ": ", way));
+    }
+  }
+  if (found == 0 || card == 0) return "";
+  double hours = 0;
+  for (const auto& [e, by] : in.core_hours) {
+    auto t = by.find("nightly");
+    if (t != by.end()) hours += t->second;
+  }
+  std::string md = absl::StrCat(
+      "**The design card at nightly.** The nightly tier (estimated ",
+      absl::StrFormat("%.2f", hours),
+      " core-hours of training against its 4 core-hour budget, PAPER.md "
+      "\"Tiers\") decides ", decided, " of the ", card,
+      " design-card claims among the nightly results found here (the claims "
+      "it exists to decide: MA-survival, MA-perturb ours and P1's k, "
+      "MA-handcrafted on P1's construction, MA-frozen at every checkpoint, "
+      "MA-controls).");
+  if (open.empty()) return absl::StrCat(md, "\n\n");
+  absl::StrAppend(&md, " Undecided, each with its way forward:\n\n");
+  for (const std::string& o : open) absl::StrAppend(&md, "- ", o, "\n");
+  absl::StrAppend(&md,
+                  "\n`tools/repro power --tier=nightly` prints the tier's "
+                  "whole budget sheet: what deciding them would cost "
+                  "together.\n\n");
+  return md;
+}
+
 std::string About(const ReportInputs& in) {
   std::string md = absl::StrCat(
       "## About this report\n\n",
@@ -485,6 +553,7 @@ std::string About(const ReportInputs& in) {
       "are in [verdicts.csv](verdicts.csv) and [verdicts.json](verdicts.json), "
       "one row per (claim, tier).\n\n");
   absl::StrAppend(&md, HorizonParagraph(in));
+  absl::StrAppend(&md, DesignCardParagraph(in));
   return md;
 }
 

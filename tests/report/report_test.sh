@@ -45,7 +45,7 @@ nightly_golden="$tmp/golden_nightly"
 mkdir -p "$nightly_golden" "$tmp/out_nightly"
 for g in "$@"; do
   case "$g" in
-    *MA-spectrum.nightly.json|*MA-horizon.nightly.json|*MA-frozen.nightly.json)
+    *MA-spectrum.nightly.json|*MA-horizon.nightly.json|*MA-frozen.nightly.json|*MA-controls.nightly.json)
       cp "$g" "$nightly_golden/" ;;
   esac
 done
@@ -77,4 +77,14 @@ section MA-spectrum | grep -q "Speaks for P1's 30000 steps\*\*: yes, \[MA-horizo
   { echo "MA-spectrum: the horizon line does not say yes under a reproduced MA-horizon"; exit 1; }
 grep -q "What a nightly verdict speaks for" "$md" ||
   { echo "no 'What a nightly verdict speaks for' paragraph"; exit 1; }
+# The design-card paragraph: MA-frozen's 6 claims decided, MA-controls' 1
+# of 3 (from the committed goldens), each undecided one with its way
+# forward; MA-spectrum and MA-horizon name none.
+grep -q "decides 7 of the 9 design-card claims" "$md" ||
+  { echo "design-card paragraph: expected 7 of 9 decided"; grep "design card" "$md"; exit 1; }
+grep -q "^- MA-controls/same-embedding-same-survivors: \`tools/repro run MA-controls --tier=nightly --set seeds=" "$md" ||
+  { echo "design-card paragraph: no way forward for MA-controls' second claim"; exit 1; }
+if grep -q "^- MA-frozen/" "$md"; then
+  echo "design-card paragraph lists a decided claim"; exit 1
+fi
 echo "report_test: OK"
