@@ -123,6 +123,13 @@ bool MakeContext(const std::vector<std::string>& args, Context* ctx,
       *exit_code = Usage(absl::StrCat(name, ": ", set.message()));
       return false;
     }
+    // Constraints between fields, at the tier this command runs.
+    const absl::Status fits = (*e)->CheckDesign(ctx->tier);
+    if (!fits.ok()) {
+      *exit_code = Usage(absl::StrCat(name, " (", TierName(ctx->tier),
+                                      "): ", fits.message()));
+      return false;
+    }
     ctx->experiments.push_back(std::move(*e));
   }
   return true;

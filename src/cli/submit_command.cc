@@ -243,6 +243,10 @@ int RunSubmitCommand(const std::vector<std::string>& args) {
     // Checked against every tier's preset before anything is written.
     const absl::Status set = (*e)->SetOverrides(overrides);
     if (!set.ok()) return Usage(absl::StrCat(name, ": ", set.message()));
+    const absl::Status fits = (*e)->CheckDesign(o->tier);
+    if (!fits.ok())
+      return Usage(absl::StrCat(name, " (", TierName(o->tier),
+                                "): ", fits.message()));
     experiments.push_back(std::move(*e));
   }
 

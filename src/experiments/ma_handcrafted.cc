@@ -586,9 +586,11 @@ const DesignSchema<SettlingDesign>& SettlingSchema() {
            .Int("p", &SettlingDesign::p, 5, 257, "modulus (prime): V = C = p")
            .Int("dim", &SettlingDesign::dim, 2, 1024, "embedding width d")
            .Int("steps", &SettlingDesign::steps, 1, 1000000,
-                "training steps per run (the horizon)")
+                "training steps per run (the horizon; a multiple of 5 x "
+                "every)")
            .Int("every", &SettlingDesign::every, 1, 100000,
-                "record S_k and test accuracy every this many steps")
+                "record S_k and test accuracy every this many steps (steps "
+                "must be a multiple of 5 x every)")
            .Int("ms", &SettlingDesign::ms, 1, 1000,
                 "P1's construction: values of m, exp(linspace(-4, 0, ms))")
            .Int("seeds", &SettlingDesign::seeds, 0, 10000,
@@ -744,6 +746,14 @@ class MaHandcraftedSettling : public DesignedExperiment<SettlingDesign> {
   const DesignSchema<SettlingDesign>& Schema() const override {
     return SettlingSchema();
   }
+  // Candidate lengths are multiples of 5 x every, so that 80 % of each is a
+  // recorded step; the horizon must be one.
+  absl::Status CheckFields(const SettlingDesign& d) const override {
+    if (d.steps % (5 * d.every) == 0) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "steps = ", d.steps, " must be a multiple of 5 x every = ",
+        5 * d.every, " (every = ", d.every, ")"));
+  }
 
   std::vector<ClaimSpec> ClaimSpecs() const override {
     ClaimSpec c;
@@ -789,10 +799,10 @@ class MaHandcraftedSettling : public DesignedExperiment<SettlingDesign> {
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const SettlingDesign d = DesignAt(tier);
-    if (d.steps % (5 * d.every) != 0)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "MA-handcrafted-settling: steps = ", d.steps,
-          " must be a multiple of 5 x every = ", 5 * d.every));
+    const absl::Status fits = CheckFields(d);
+    if (!fits.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("MA-handcrafted-settling: ", fits.message()));
     ExperimentResult result;
     Figure fig;
     fig.name = "settled";

@@ -107,6 +107,13 @@ TEST(MaHandcraftedSettlingTest, StopStepIsTheFirstLengthAfterSettling) {
 TEST(MaHandcraftedSettlingTest, ALengthOffTheGrainIsAnError) {
   auto exp = Make("MA-handcrafted-settling");
   ASSERT_TRUE(exp->SetOverrides({{"steps", "60"}}).ok());
+  // Refused before anything trains (the commands call CheckDesign for
+  // their tier), and by the analysis too.
+  const absl::Status fits = exp->CheckDesign(Tier::kSmoke);
+  EXPECT_TRUE(absl::IsInvalidArgument(fits)) << fits;
+  EXPECT_NE(fits.message().find("steps = 60"), std::string::npos) << fits;
+  for (Tier t : {Tier::kSmoke, Tier::kCi, Tier::kNightly, Tier::kPaper})
+    EXPECT_TRUE(Make("MA-handcrafted-settling")->CheckDesign(t).ok());
   absl::StatusOr<ExperimentResult> r = exp->Analyze(Tier::kSmoke, {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("multiple of 5 x every"),

@@ -100,6 +100,13 @@ class MaHorizon : public DesignedExperiment<Design> {
   const DesignSchema<Design>& Schema() const override {
     return initrepro::Schema();
   }
+  absl::Status CheckFields(const Design& d) const override {
+    if (d.compare_step < d.steps && d.compare_step % d.every == 0)
+      return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "compare_step = ", d.compare_step, " must be a multiple of every = ",
+        d.every, " below steps = ", d.steps));
+  }
 
   std::vector<ClaimSpec> ClaimSpecs() const override {
     ClaimSpec same;
@@ -150,11 +157,10 @@ class MaHorizon : public DesignedExperiment<Design> {
   absl::StatusOr<ExperimentResult> Analyze(
       Tier tier, const std::vector<RunRecord>& runs) const override {
     const Design d = DesignAt(tier);
-    if (d.compare_step >= d.steps || d.compare_step % d.every != 0)
-      return absl::InvalidArgumentError(absl::StrCat(
-          "MA-horizon: compare_step = ", d.compare_step,
-          " must be a multiple of every = ", d.every, " below steps = ",
-          d.steps));
+    const absl::Status fits = CheckFields(d);
+    if (!fits.ok())
+      return absl::InvalidArgumentError(
+          absl::StrCat("MA-horizon: ", fits.message()));
     const std::string design_text = absl::StrCat(
         "p=", d.p, ", d=", d.dim, ", vary_all, ", d.runs, " runs (seeds ",
         kFirstSeed, "+), ", d.steps, " steps, S_k every ", d.every,

@@ -192,6 +192,14 @@ class Experiment {
       const std::vector<DesignOverride>& overrides);
   const std::vector<DesignOverride>& Overrides() const { return overrides_; }
   bool ModifiedDesign() const { return !overrides_.empty(); }
+  // Constraints between fields of `tier`'s design, overrides applied
+  // (e.g. a step count that must be a multiple of a recording interval):
+  // InvalidArgument naming the fields and the expected values. The
+  // commands call it for the tier they run before anything is trained, so
+  // a design no analysis could read is refused, not trained.
+  virtual absl::Status CheckDesign(Tier tier) const {
+    return absl::OkStatus();
+  }
 
   virtual std::vector<RunSpec> Plan(Tier tier) const = 0;
   // The initial state of a run when the seeds alone do not define it
@@ -228,6 +236,13 @@ class DesignedExperiment : public Experiment {
   }
   std::vector<DesignFieldInfo> DesignFields() const override {
     return Schema().Fields();
+  }
+  absl::Status CheckDesign(Tier tier) const override {
+    return CheckFields(DesignAt(tier));
+  }
+  // CheckDesign's constraints, on one design. Default: none.
+  virtual absl::Status CheckFields(const D& d) const {
+    return absl::OkStatus();
   }
   absl::Status SetOverrides(
       const std::vector<DesignOverride>& overrides) override {

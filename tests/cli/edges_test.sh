@@ -100,6 +100,10 @@ expect_error() {  # NEEDLE CMD...: non-zero exit and a message with NEEDLE
   [ "$code" -ne 0 ] || fail "'$*' exited 0 ($out)"
   echo "$out" | grep -q -- "$needle" || fail "'$*' message lacks '$needle': $out"
 }
+# A design whose fields contradict each other is refused before any run
+# trains (CheckDesign at the command's tier): nothing is written.
+expect_error "steps = 60 must be a multiple of 5 x every = 50" run MA-handcrafted-settling --tier=smoke --set steps=60 --quiet --out="$tmp/contradiction"
+[ ! -e "$tmp/contradiction" ] || fail "a refused design wrote $tmp/contradiction"
 "$repro" plan MA-gradient --tier=smoke --shards=3 --out="$tmp/plan" >/dev/null || fail "plan"
 cp "$tmp/plan/plans/MA-gradient.smoke.json" "$tmp/plan.before"
 expect_error "expected an integer in \[1, 1000000\]" plan MA-gradient --tier=smoke --shards=1000001 --out="$tmp/plan"
