@@ -11,6 +11,7 @@
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
 #include "src/core/status_macros.h"
 #include "src/harness/driver.h"
@@ -318,6 +319,16 @@ int RunAll(const Context& ctx, bool check, bool bless, bool report) {
       continue;
     }
     if (!check) {
+      if (modified) {
+        // Said where the verdict table is read, not only in the report.
+        std::vector<std::string> sets;
+        for (const DesignOverride& o : e->Overrides())
+          sets.push_back(absl::StrCat(o.field, "=", o.value));
+        std::printf("%s (%s): modified design (--set %s): an exploration, "
+                    "not compared with a golden\n",
+                    e->Name().c_str(), TierName(ctx.tier).c_str(),
+                    absl::StrJoin(sets, " --set ").c_str());
+      }
       golden_status.push_back(modified ? "modified design" : "");
       continue;
     }

@@ -145,6 +145,7 @@ constexpr double kNightlyBudgetCoreHours = 4;
 // count), another tier, or no design known.
 struct Way {
   std::string id, command, tier, why;
+  std::string from;  // a higher tier's golden it was read from, else ""
   double core_hours = 0;  // of the experiment at the command's design
   bool same_tier = false, no_design = false, design_card = false;
 };
@@ -211,7 +212,31 @@ absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
           card_decided += is_card;
           continue;
         }
-        const Way w = WayOf(claim, tier, is_card);
+        Way w = WayOf(claim, tier, is_card);
+        // A higher tier's golden that tried more runs of the claim and
+        // stayed undecided prices it better than this tier's pilot (e.g.
+        // MA-horizon: 1 nightly run, 51 at paper).
+        const int64_t planned_here =
+            claim.contains("runs") ? claim["runs"].value("planned", int64_t{0})
+                                   : 0;
+        for (Tier up : {Tier::kNightly, Tier::kPaper}) {
+          if (static_cast<int>(up) <= static_cast<int>(tier)) continue;
+          const std::string up_path = GoldenPath(options, name, up);
+          if (!std::filesystem::exists(up_path)) continue;
+          absl::StatusOr<nlohmann::json> ug = ReadPilotFile(up_path, name, up);
+          if (!ug.ok()) return ug.status();
+          for (const auto& uc : (*ug)["claims"]) {
+            if (uc.value("id", std::string()) != w.id ||
+                uc.value("verdict", std::string()) !=
+                    "undecided_at_this_scale" ||
+                !uc.contains("runs") ||
+                uc["runs"].value("planned", int64_t{0}) <= planned_here)
+              continue;
+            w = WayOf(uc, up, is_card);
+            w.from = up_path;
+            w.same_tier = false;  // another tier's design: not in T's sums
+          }
+        }
         if (w.same_tier) {
           all_max = std::max(all_max, w.core_hours);
           if (is_card) card_max = std::max(card_max, w.core_hours);
@@ -223,6 +248,7 @@ absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
                                     {"tier", w.tier},
                                     {"command", w.command},
                                     {"core_hours", w.core_hours},
+                                    {"from", w.from},
                                     {"why", w.why}});
       }
     } else {
@@ -258,7 +284,7 @@ void PrintBudget(const nlohmann::json& b) {
   std::printf("Budget sheet, %s tier (goldens in %s)%s\n", tier.c_str(),
               b["golden_dir"].get<std::string>().c_str(),
               has_budget ? absl::StrFormat(": budget %g core-hours "
-                                           "(PAPER.md \"Tiers\")", budget)
+                                           "(docs/claims.md \"Tiers\")", budget)
                                .c_str()
                          : "");
   std::printf("%-24s %6s %8s %7s %8s %18s\n", "experiment", "runs", "core-h",
@@ -289,13 +315,16 @@ void PrintBudget(const nlohmann::json& b) {
     if (u["no_design_known"].get<bool>())
       way = "no design known";
     else
-      way = absl::StrFormat("%s (%s core-hours%s)",
-                            u["command"].get<std::string>(),
-                            Hours(u["core_hours"].get<double>()),
-                            u["at_this_tier"].get<bool>()
-                                ? ""
-                                : absl::StrCat(", ", u["tier"].get<std::string>(),
-                                               " tier"));
+      way = absl::StrFormat(
+          "%s (%s core-hours%s%s)", u["command"].get<std::string>(),
+          Hours(u["core_hours"].get<double>()),
+          u["at_this_tier"].get<bool>()
+              ? ""
+              : absl::StrCat(", ", u["tier"].get<std::string>(), " tier"),
+          u["from"].get<std::string>().empty()
+              ? ""
+              : absl::StrCat("; from ", u["from"].get<std::string>(),
+                             ", which tried more runs"));
     std::printf("  %s %s\n      %s\n",
                 u["design_card"].get<bool>() ? "[card]" : "      ",
                 u["id"].get<std::string>().c_str(), way.c_str());
@@ -305,7 +334,8 @@ void PrintBudget(const nlohmann::json& b) {
   std::printf(
       "\nDesign-card claims: %lld tested, %lld decided. The tier with every "
       "design-card claim that has a design at this tier sized to decide it: "
-      "%s core-hours; with every such claim: %s core-hours (estimated).\n",
+      "%s core-hours; with every undecided claim that has one: %s "
+      "core-hours (estimated).\n",
       static_cast<long long>(t["design_card"].get<int64_t>()),
       static_cast<long long>(t["design_card_decided"].get<int64_t>()),
       Hours(card).c_str(), Hours(all).c_str());
@@ -375,6 +405,21 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
                         {"effect", claim.value("effect", nlohmann::json())}};
     const ClaimSpec* spec = spec_of(id);
     c["from_spec"] = spec != nullptr;
+    // More runs of a design whose runs are mostly invalid decide nothing
+    // (the driver's way forward says so): no plan that pretends they do.
+    if (claim.value("reason_code", std::string()) == "too_few_valid") {
+      const nlohmann::json t = claim.value("to_decide", nlohmann::json());
+      c["error"] = absl::StrCat(
+          claim.value("reason", std::string("too few valid runs")),
+          " More runs of this design do not help. The golden's way "
+          "forward: ",
+          t.is_object() ? t.value("command", std::string("none")) : "none",
+          t.is_object() && t.contains("why")
+              ? absl::StrCat(" (", t.value("why", std::string()), ")")
+              : std::string());
+      out["claims"].push_back(c);
+      continue;
+    }
     absl::StatusOr<Pilot> pilot = PilotFromClaimJson(claim, spec);
     if (!pilot.ok()) {
       c["error"] = std::string(pilot.status().message());

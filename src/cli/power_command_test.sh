@@ -93,6 +93,23 @@ expect2 "two experiments" MA-frozen MA-survival --golden_dir="$GOLDEN_DIR"
 expect2 "no golden" MA-frozen --golden_dir=/nonexistent
 expect2 "flag of another command" MA-frozen --steps=5
 
+# A claim whose golden has too few valid runs gets no plan: more runs of
+# that design decide nothing, and the golden's way forward is printed.
+mkdir -p "$TMP/invalid"
+python3 - "$GOLDEN_DIR/MA-frozen.nightly.json" "$TMP/invalid/MA-frozen.nightly.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+for c in g["claims"]:
+    if c["id"] == "MA-frozen/d-at-least-p-converges":
+        c["reason_code"] = "too_few_valid"
+        c["reason"] = "too few valid runs: 3 of 30 planned runs valid."
+        c["to_decide"] = {"tier": "nightly", "command": "no design known",
+                          "no_design_known": True, "why": "a finding"}
+json.dump(g, open(sys.argv[2], "w"))
+PY
+inv="$("$REPRO" power MA-frozen --tier=nightly --golden_dir="$TMP/invalid")"
+check "too_few_valid not planned" grep -q "not planned: too few valid runs: 3 of 30 planned runs valid. More runs of this design do not help. The golden's way forward: no design known (a finding)" <<<"$inv"
+
 # No EXP: the tier's budget sheet over every registered experiment, from
 # the goldens there are (here MA-frozen's only).
 sheet="$("$REPRO" power --tier=nightly --golden_dir="$GOLDEN_DIR")"
@@ -120,6 +137,24 @@ check "over budget said" grep -Eq "deciding the design card [0-9.]+ \(over\)" <<
 sj="$("$REPRO" power --tier=nightly --golden_dir="$TMP/sheet" --format=json)"
 check "sheet json" grep -q '"design_card_decided": 5' <<<"$sj"
 check "sheet json budget" grep -q '"budget_core_hours": 4' <<<"$sj"
+# A higher tier's golden that tried more runs of an undecided claim prices
+# it instead (another tier: out of this tier's sums).
+python3 - "$TMP/sheet/MA-frozen.nightly.json" "$TMP/sheet/MA-frozen.paper.json" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))
+g["tier"] = "paper"
+for c in g["claims"]:
+    if c["id"] == "MA-frozen/d-at-least-p-converges":
+        c["runs"]["planned"] = 10 * c["runs"]["planned"]
+        c["to_decide"] = {"tier": "paper", "planner": True, "core_hours": 50.0,
+                          "command": "tools/repro run MA-frozen --tier=paper --set seeds=99"}
+json.dump(g, open(sys.argv[2], "w"))
+PY
+sheet="$("$REPRO" power --tier=nightly --golden_dir="$TMP/sheet")"
+check "higher tier prices it" grep -q "tools/repro run MA-frozen --tier=paper --set seeds=99 (50 core-hours, paper tier; from $TMP/sheet/MA-frozen.paper.json, which tried more runs)" <<<"$sheet"
+check "higher tier out of the sum" grep -Eq "^MA-frozen +48 +[0-9.]+ +6 +5 +0.3" <<<"$sheet"
+rm "$TMP/sheet/MA-frozen.paper.json"
+
 # A golden of another experiment under an experiment's name is refused.
 mkdir -p "$TMP/wrong"
 cp "$GOLDEN_DIR/MA-frozen.nightly.json" "$TMP/wrong/MA-survival.nightly.json"

@@ -405,8 +405,13 @@ std::string HorizonParagraph(const ReportInputs& in) {
       "\"Designs (v3)\", item 1). It is ", text, ".",
       verdict == "reproduced"
           ? ""
-          : " Until it is, such a nightly verdict is about runs of the "
-            "nightly step count, and each of those claims' sections says so.",
+          : absl::StrCat(
+                " Until it is, such a nightly verdict is about runs of the "
+                "nightly step count, and each of those claims' sections ",
+                in.tier == "nightly"
+                    ? "says so."
+                    : "in the nightly report (`tools/repro report "
+                      "--tier=nightly`) says so."),
       "\n\n");
 }
 
