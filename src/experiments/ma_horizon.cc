@@ -192,6 +192,14 @@ class MaHorizon : public DesignedExperiment<Design> {
           {r.spec.params.at("seed"), same, step, final_set, ""});
     }
     ExperimentResult result;
+    if (d.compare_step != kNightlySteps || d.steps != 30000)
+      // A user's trial read ci's "not reproduced" as a verdict on nightly.
+      result.notes.push_back(absl::StrCat(
+          "This design compares step ", d.compare_step, " with step ",
+          d.steps, " at p = ", d.p, ", d = ", d.dim,
+          ": its verdict speaks for these runs only, not for the nightly "
+          "step count (", kNightlySteps, ") against P1's 30000 steps, "
+          "which the nightly and paper tiers test."));
     result.data["columns"] = {"seed", "same_survivor_set", "settling_step",
                               "final_survivors", "excluded_as"};
     result.data["runs"] = rows;

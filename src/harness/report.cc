@@ -99,6 +99,8 @@ std::string CoreHours(const nlohmann::json& to_decide) {
       !to_decide["core_hours"].is_number())
     return "- core-hours";
   const double h = to_decide["core_hours"].get<double>();
+  // Goldens round to 0.01 core-hours: "~0" read as free.
+  if (h < 0.01) return "< 0.01 core-hours";
   return h >= 10 ? absl::StrFormat("~%.0f core-hours", h)
                  : absl::StrFormat("~%.2g core-hours", h);
 }
