@@ -117,7 +117,7 @@ struct Design {
 const DesignSchema<Design>& AblationSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 23, 257,
+           .Prime("p", &Design::p, 23, 257,
                 "modulus (prime); P1's fixed sets need k = 11, so p >= 23")
            .Int("dim", &Design::dim, 2, 1024, "embedding width d")
            .Int("steps", &Design::steps, 1, 1000000, "training steps per run")

@@ -88,7 +88,7 @@ struct Design {
 const DesignSchema<Design>& ControlsSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
+           .Prime("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
            .Int("dim", &Design::dim, 2, 1024, "embedding width d")
            .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
            .Int("seeds", &Design::seeds, 1, 1000,

@@ -52,7 +52,7 @@ struct Design {
 const DesignSchema<Design>& DimensionSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Prime("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
            .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
            .Int("seeds", &Design::seeds, 1, 1000,
                 "vary_all runs per d, seeds 0..seeds-1")

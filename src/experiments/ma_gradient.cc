@@ -67,7 +67,7 @@ struct Design {
 const DesignSchema<Design>& GradientSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
+           .Prime("p", &Design::p, 3, 257, "modulus (prime): V = C = p")
            .Int("dim", &Design::dim, 2, 1024, "embedding width d")
            .Int("steps", &Design::steps, 10, 1000000,
                 "training steps per run (at least the snapshots E_0..E_9)")

@@ -169,7 +169,7 @@ struct Design {
 const DesignSchema<Design>& HandcraftedSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
+           .Prime("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
            .Int("dim", &Design::dim, 2, 1024, "embedding width d")
            .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
            .Int("ms", &Design::ms, 1, 1000,
@@ -583,7 +583,7 @@ struct SettlingDesign {
 const DesignSchema<SettlingDesign>& SettlingSchema() {
   static const auto* schema =
       &(*new DesignSchema<SettlingDesign>())
-           .Int("p", &SettlingDesign::p, 5, 257, "modulus (prime): V = C = p")
+           .Prime("p", &SettlingDesign::p, 5, 257, "modulus (prime): V = C = p")
            .Int("dim", &SettlingDesign::dim, 2, 1024, "embedding width d")
            .Int("steps", &SettlingDesign::steps, 1, 1000000,
                 "training steps per run (the horizon; a multiple of 5 x "

@@ -137,7 +137,7 @@ struct Design {
 const DesignSchema<Design>& PerturbSchema() {
   static const auto* schema =
       &(*new DesignSchema<Design>())
-           .Int("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
+           .Prime("p", &Design::p, 5, 257, "modulus (prime): V = C = p")
            .Int("dim", &Design::dim, 2, 1024, "embedding width d")
            .Int("steps", &Design::steps, 1, 1000000, "training steps per run")
            .DoubleList("alphas", &Design::alphas, 0.01, 100,

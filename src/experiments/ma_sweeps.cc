@@ -77,7 +77,7 @@ const DesignSchema<ModulusDesign>& ModulusSchema() {
 const DesignSchema<DecayDesign>& DecaySchema() {
   static const auto* schema =
       &(*new DesignSchema<DecayDesign>())
-           .Int("p", &DecayDesign::p, 3, 257, "modulus (prime): V = C = p")
+           .Prime("p", &DecayDesign::p, 3, 257, "modulus (prime): V = C = p")
            .Int("dim", &DecayDesign::dim, 2, 1024, "embedding width d")
            .Int("steps", &DecayDesign::steps, 1, 1000000,
                 "training steps per run")

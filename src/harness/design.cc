@@ -52,6 +52,20 @@ absl::StatusOr<int64_t> ParseInt(const std::string& field,
   return v;
 }
 
+absl::StatusOr<int64_t> ParsePrime(const std::string& field,
+                                   const std::string& text, int64_t lo,
+                                   int64_t hi) {
+  absl::StatusOr<int64_t> v = ParseInt(field, text, lo, hi);
+  if (!v.ok()) return v.status();
+  bool prime = *v >= 2;
+  for (int64_t q = 2; prime && q * q <= *v; ++q) prime = *v % q != 0;
+  if (!prime)
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--set ", field, ": ", *v, " is not prime; expected a prime in [",
+        lo, ", ", hi, "]"));
+  return *v;
+}
+
 absl::StatusOr<double> ParseDouble(const std::string& field,
                                    const std::string& text, double lo,
                                    double hi) {

@@ -8,7 +8,7 @@
 //   struct Design { int64_t p, dim, steps, seeds, trials; };
 //   const DesignSchema<Design>& Schema() {
 //     static const auto* s = &(*new DesignSchema<Design>())
-//         .Int("p", &Design::p, 3, 257, "modulus (prime)")
+//         .Prime("p", &Design::p, 3, 257, "modulus")
 //         .Int("trials", &Design::trials, 1, 10000, "trials per seed");
 //     return *s;
 //   }
@@ -57,6 +57,10 @@ namespace design_internal {
 absl::StatusOr<int64_t> ParseInt(const std::string& field,
                                  const std::string& text, int64_t lo,
                                  int64_t hi);
+// ParseInt, and the value must be prime (a modulus p).
+absl::StatusOr<int64_t> ParsePrime(const std::string& field,
+                                   const std::string& text, int64_t lo,
+                                   int64_t hi);
 absl::StatusOr<double> ParseDouble(const std::string& field,
                                    const std::string& text, double lo,
                                    double hi);
@@ -81,6 +85,24 @@ class DesignSchema {
     f.to_json = [member](const D& d) { return nlohmann::json(d.*member); };
     f.apply = [member, lo, hi, n](const std::string& v, D* d) -> absl::Status {
       absl::StatusOr<int64_t> x = design_internal::ParseInt(n, v, lo, hi);
+      if (!x.ok()) return x.status();
+      d->*member = *x;
+      return absl::OkStatus();
+    };
+    fields_.push_back(std::move(f));
+    return *this;
+  }
+  // A prime integer in [lo, hi] (a modulus).
+  DesignSchema& Prime(std::string name, int64_t D::*member, int64_t lo,
+                      int64_t hi, std::string doc) {
+    Field f{std::move(name), "prime",
+            design_internal::RangeText(static_cast<double>(lo),
+                                       static_cast<double>(hi)),
+            std::move(doc)};
+    const std::string n = f.info.name;
+    f.to_json = [member](const D& d) { return nlohmann::json(d.*member); };
+    f.apply = [member, lo, hi, n](const std::string& v, D* d) -> absl::Status {
+      absl::StatusOr<int64_t> x = design_internal::ParsePrime(n, v, lo, hi);
       if (!x.ok()) return x.status();
       d->*member = *x;
       return absl::OkStatus();

@@ -104,6 +104,9 @@ expect_error() {  # NEEDLE CMD...: non-zero exit and a message with NEEDLE
 # trains (CheckDesign at the command's tier): nothing is written.
 expect_error "steps = 60 must be a multiple of 5 x every = 50" run MA-handcrafted-settling --tier=smoke --set steps=60 --quiet --out="$tmp/contradiction"
 [ ! -e "$tmp/contradiction" ] || fail "a refused design wrote $tmp/contradiction"
+# A modulus must be prime (every p field); a prime in range is accepted.
+expect_error "--set p: 12 is not prime; expected a prime in \[3, 257\]" run MA-survival --tier=smoke --set p=12 --quiet --out="$tmp/contradiction"
+"$repro" design MA-survival --tier=smoke --set p=13 >/dev/null || fail "p=13 refused"
 "$repro" plan MA-gradient --tier=smoke --shards=3 --out="$tmp/plan" >/dev/null || fail "plan"
 cp "$tmp/plan/plans/MA-gradient.smoke.json" "$tmp/plan.before"
 expect_error "expected an integer in \[1, 1000000\]" plan MA-gradient --tier=smoke --shards=1000001 --out="$tmp/plan"
