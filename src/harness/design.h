@@ -77,38 +77,14 @@ class DesignSchema {
   // A scalar integer in [lo, hi].
   DesignSchema& Int(std::string name, int64_t D::*member, int64_t lo,
                     int64_t hi, std::string doc) {
-    Field f{std::move(name), "int",
-            design_internal::RangeText(static_cast<double>(lo),
-                                       static_cast<double>(hi)),
-            std::move(doc)};
-    const std::string n = f.info.name;
-    f.to_json = [member](const D& d) { return nlohmann::json(d.*member); };
-    f.apply = [member, lo, hi, n](const std::string& v, D* d) -> absl::Status {
-      absl::StatusOr<int64_t> x = design_internal::ParseInt(n, v, lo, hi);
-      if (!x.ok()) return x.status();
-      d->*member = *x;
-      return absl::OkStatus();
-    };
-    fields_.push_back(std::move(f));
-    return *this;
+    return Integer(std::move(name), "int", &design_internal::ParseInt, member,
+                   lo, hi, std::move(doc));
   }
   // A prime integer in [lo, hi] (a modulus).
   DesignSchema& Prime(std::string name, int64_t D::*member, int64_t lo,
                       int64_t hi, std::string doc) {
-    Field f{std::move(name), "prime",
-            design_internal::RangeText(static_cast<double>(lo),
-                                       static_cast<double>(hi)),
-            std::move(doc)};
-    const std::string n = f.info.name;
-    f.to_json = [member](const D& d) { return nlohmann::json(d.*member); };
-    f.apply = [member, lo, hi, n](const std::string& v, D* d) -> absl::Status {
-      absl::StatusOr<int64_t> x = design_internal::ParsePrime(n, v, lo, hi);
-      if (!x.ok()) return x.status();
-      d->*member = *x;
-      return absl::OkStatus();
-    };
-    fields_.push_back(std::move(f));
-    return *this;
+    return Integer(std::move(name), "prime", &design_internal::ParsePrime,
+                   member, lo, hi, std::move(doc));
   }
   DesignSchema& Double(std::string name, double D::*member, double lo,
                        double hi, std::string doc) {
@@ -235,6 +211,31 @@ class DesignSchema {
   }
 
  private:
+  using IntParser = absl::StatusOr<int64_t> (*)(const std::string&,
+                                                const std::string&, int64_t,
+                                                int64_t);
+  // Int and Prime: a scalar integer read by `parse` (range and any further
+  // rule), listed as `type`.
+  DesignSchema& Integer(std::string name, const char* type, IntParser parse,
+                        int64_t D::*member, int64_t lo, int64_t hi,
+                        std::string doc) {
+    Field f{std::move(name), type,
+            design_internal::RangeText(static_cast<double>(lo),
+                                       static_cast<double>(hi)),
+            std::move(doc)};
+    const std::string n = f.info.name;
+    f.to_json = [member](const D& d) { return nlohmann::json(d.*member); };
+    f.apply = [member, lo, hi, n, parse](const std::string& v,
+                                         D* d) -> absl::Status {
+      absl::StatusOr<int64_t> x = parse(n, v, lo, hi);
+      if (!x.ok()) return x.status();
+      d->*member = *x;
+      return absl::OkStatus();
+    };
+    fields_.push_back(std::move(f));
+    return *this;
+  }
+
   struct Field {
     DesignFieldInfo info;
     std::function<nlohmann::json(const D&)> to_json;
