@@ -187,14 +187,24 @@ absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
     if (!e.ok()) return e.status();
     const std::vector<ClaimSpec> specs = (*e)->ClaimSpecs();
     auto card_of = [&](const std::string& id) {
-      for (const ClaimSpec& s : specs)
-        if (s.id == id || s.id == SpecIdOf(id)) return s.design_card;
-      return false;
+      const ClaimSpec* s = SpecFor(specs, id);
+      return s != nullptr && s->design_card;
     };
-    const double cost = EstimatedCoreHours((*e)->Plan(tier));
+    const std::vector<RunSpec> plan = (*e)->Plan(tier);
+    const double cost = EstimatedCoreHours(plan);
     nlohmann::json row = {{"experiment", name},
-                          {"runs", (*e)->Plan(tier).size()},
+                          {"runs", plan.size()},
                           {"core_hours", cost}};
+    // Higher tiers' goldens, read once: they may price a claim better.
+    std::vector<std::pair<std::string, nlohmann::json>> higher;
+    for (Tier up : {Tier::kNightly, Tier::kPaper}) {
+      if (static_cast<int>(up) <= static_cast<int>(tier)) continue;
+      const std::string up_path = GoldenPath(options, name, up);
+      if (!std::filesystem::exists(up_path)) continue;
+      absl::StatusOr<nlohmann::json> ug = ReadPilotFile(up_path, name, up);
+      if (!ug.ok()) return ug.status();
+      higher.emplace_back(up_path, *std::move(ug));
+    }
     const std::string path = GoldenPath(options, name, tier);
     double card_max = cost, all_max = cost;
     int64_t t_n = 0, d_n = 0;
@@ -219,20 +229,15 @@ absl::StatusOr<nlohmann::json> BudgetSheet(Tier tier,
         const int64_t planned_here =
             claim.contains("runs") ? claim["runs"].value("planned", int64_t{0})
                                    : 0;
-        for (Tier up : {Tier::kNightly, Tier::kPaper}) {
-          if (static_cast<int>(up) <= static_cast<int>(tier)) continue;
-          const std::string up_path = GoldenPath(options, name, up);
-          if (!std::filesystem::exists(up_path)) continue;
-          absl::StatusOr<nlohmann::json> ug = ReadPilotFile(up_path, name, up);
-          if (!ug.ok()) return ug.status();
-          for (const auto& uc : (*ug)["claims"]) {
+        for (const auto& [up_path, ug] : higher) {
+          for (const auto& uc : ug["claims"]) {
             if (uc.value("id", std::string()) != w.id ||
                 uc.value("verdict", std::string()) !=
                     "undecided_at_this_scale" ||
                 !uc.contains("runs") ||
                 uc["runs"].value("planned", int64_t{0}) <= planned_here)
               continue;
-            w = WayOf(uc, up, is_card);
+            w = WayOf(uc, tier, is_card);
             w.from = up_path;
             w.same_tier = false;  // another tier's design: not in T's sums
           }
@@ -393,10 +398,8 @@ absl::StatusOr<nlohmann::json> PowerReport(const Experiment& experiment,
   // The claims' specs: statistic, side and thresholds come from them, the
   // rule sentence is read only for a claim without one.
   const std::vector<ClaimSpec> claim_specs = experiment.ClaimSpecs();
-  auto spec_of = [&](const std::string& id) -> const ClaimSpec* {
-    for (const ClaimSpec& s : claim_specs)
-      if (s.id == id || s.id == SpecIdOf(id)) return &s;
-    return nullptr;
+  auto spec_of = [&](const std::string& id) {
+    return SpecFor(claim_specs, id);
   };
   for (const auto& claim : golden["claims"]) {
     const std::string id = claim.value("id", std::string());

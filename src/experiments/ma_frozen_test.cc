@@ -20,14 +20,6 @@ std::unique_ptr<Experiment> Make() {
   return *std::move(exp);
 }
 
-const ClaimSpec* SpecFor(const std::vector<ClaimSpec>& specs,
-                         const std::string& evidence_id) {
-  for (const ClaimSpec& s : specs)
-    if (s.id == evidence_id || (s.per_checkpoint && s.id == SpecIdOf(evidence_id)))
-      return &s;
-  return nullptr;
-}
-
 TEST(MaFrozenTest, PresetsKeepTheirRunCountsAndCheckpoints) {
   auto exp = Make();
   EXPECT_EQ(exp->Plan(Tier::kSmoke).size(), 2u);

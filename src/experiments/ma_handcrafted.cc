@@ -294,6 +294,14 @@ InitialState TwoCircleInit(const RunSpec& spec) {
   return init;
 }
 
+// Whether the run's circle `key` ("k_large" or "k_small", its params) is
+// in the survivor set `survivors`.
+bool Survives(const RunSpec& spec, const char* key,
+              const std::vector<int64_t>& survivors) {
+  const int64_t k = spec.params.at(key).get<int64_t>();
+  return std::count(survivors.begin(), survivors.end(), k) > 0;
+}
+
 // Survival counts of one variant at one m: larger, smaller, valid runs.
 using Counts = std::map<double, std::array<int64_t, 3>>;
 
@@ -308,13 +316,9 @@ Counts CountSurvivors(const std::vector<RunRecord>& runs, Variant v,
     tally->Add(why);
     if (!why.empty()) continue;
     const std::vector<int64_t> s = SurvivorsOf(r.final_embedding);
-    auto survived = [&](const char* key) -> int64_t {
-      const int64_t k = r.spec.params.at(key).get<int64_t>();
-      return std::count(s.begin(), s.end(), k) > 0;
-    };
     auto& c = counts[r.spec.params.at("m").get<double>()];
-    c[0] += survived("k_large");
-    c[1] += survived("k_small");
+    c[0] += Survives(r.spec, "k_large", s);
+    c[1] += Survives(r.spec, "k_small", s);
     c[2] += 1;
   }
   return counts;
@@ -657,24 +661,17 @@ VariantSettling SettleVariant(const SettlingDesign& d, Variant v,
         r->diverged ? "diverged" : !reached ? "never_trained" : "";
     tally->Add(why);
     const std::vector<int64_t> final_set = SurvivorsOf(r->final_embedding);
-    auto survives = [&](const char* key) {
-      const int64_t k = r->spec.params.at(key).get<int64_t>();
-      return std::count(final_set.begin(), final_set.end(), k) > 0;
-    };
+    const bool larger = Survives(r->spec, "k_large", final_set);
+    const bool smaller = Survives(r->spec, "k_small", final_set);
     const int64_t settle = why.empty() ? SettlingStep(*r) : -1;
     // A final circle at neither frequency of the pair grew from the 1e-6
     // every other k starts at.
-    const int64_t pair[2] = {r->spec.params.at("k_large").get<int64_t>(),
-                             r->spec.params.at("k_small").get<int64_t>()};
-    bool recruited = false;
-    for (int64_t k : final_set)
-      recruited = recruited || (k != pair[0] && k != pair[1]);
-    out.recruited += recruited;
-    out.larger_final += survives("k_large");
+    out.recruited += static_cast<int64_t>(final_set.size()) > larger + smaller;
+    out.larger_final += larger;
     out.late += why.empty() && settle > d.steps / 2;
     out.table.push_back(
         {r->spec.params.at("m"), r->spec.params.at("seed"), settle, final_set,
-         survives("k_large"), survives("k_small"),
+         larger, smaller,
          r->metrics.empty() ? std::nan("") : r->metrics.back().test_accuracy,
          reached ? lowest_after : std::nan(""), why});
     if (!why.empty()) continue;
@@ -714,11 +711,8 @@ VariantSettling SettleVariant(const SettlingDesign& d, Variant v,
       c[1] += 1;
       const std::vector<int64_t> s =
           SurvivingCircles(r->signals.at(out.stop_step));
-      for (int i = 0; i < 2; ++i) {
-        const int64_t k =
-            r->spec.params.at(i == 0 ? "k_large" : "k_small").get<int64_t>();
-        c[2 + i] += std::count(s.begin(), s.end(), k) > 0;
-      }
+      c[2] += Survives(r->spec, "k_large", s);
+      c[3] += Survives(r->spec, "k_small", s);
     }
     for (const auto& [m, c] : by_m)
       out.per_m.push_back({m, c[0], c[1], c[2], c[3]});

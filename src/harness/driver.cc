@@ -178,13 +178,7 @@ absl::Status DecideClaims(const Experiment& experiment, Tier tier,
                           ExperimentResult* result,
                           double level = kVerdictLevel) {
   const std::vector<ClaimSpec> specs = experiment.ClaimSpecs();
-  auto find_spec = [&](const std::string& id) -> const ClaimSpec* {
-    for (const ClaimSpec& s : specs)
-      if (s.id == id ||
-          ((s.per_checkpoint || s.per_cell) && s.id == SpecIdOf(id)))
-        return &s;
-    return nullptr;
-  };
+  auto find_spec = [&](const std::string& id) { return SpecFor(specs, id); };
   auto is_cell = [](const ClaimSpec& spec, const std::string& id) {
     return spec.per_cell && id != spec.id;
   };

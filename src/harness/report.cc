@@ -436,11 +436,8 @@ std::string DesignCardParagraph(const ReportInputs& in) {
     if (specs == RegistrySpecs().end()) continue;
     for (const auto& c : n->second["claims"]) {
       const std::string id = StringAt(c, "id");
-      bool is_card = false;
-      for (const ClaimSpec& s : specs->second)
-        is_card = is_card || ((s.id == id || s.id == SpecIdOf(id)) &&
-                              s.design_card);
-      if (!is_card) continue;
+      const ClaimSpec* spec = SpecFor(specs->second, id);
+      if (spec == nullptr || !spec->design_card) continue;
       ++card;
       const std::string v = StringAt(c, "verdict");
       if (v == "reproduced" || v == "not_reproduced") {

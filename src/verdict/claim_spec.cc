@@ -193,4 +193,13 @@ std::string SpecIdOf(const std::string& evidence_id) {
   return at == std::string::npos ? evidence_id : evidence_id.substr(0, at);
 }
 
+const ClaimSpec* SpecFor(const std::vector<ClaimSpec>& specs,
+                         const std::string& id) {
+  for (const ClaimSpec& s : specs)
+    if (s.id == id ||
+        ((s.per_checkpoint || s.per_cell) && s.id == SpecIdOf(id)))
+      return &s;
+  return nullptr;
+}
+
 }  // namespace initrepro

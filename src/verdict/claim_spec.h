@@ -152,6 +152,12 @@ nlohmann::json ClaimSpecToJson(const ClaimSpec& spec);
 // The id of the spec an evidence id belongs to ("ID@500" -> "ID").
 std::string SpecIdOf(const std::string& evidence_id);
 
+// The spec of `specs` a claim or evidence id belongs to: the spec of that
+// id, else the per_checkpoint or per_cell spec of SpecIdOf(id); nullptr
+// when none.
+const ClaimSpec* SpecFor(const std::vector<ClaimSpec>& specs,
+                         const std::string& id);
+
 }  // namespace initrepro
 
 #endif  // INITREPRO_SRC_VERDICT_CLAIM_SPEC_H_
